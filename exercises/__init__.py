@@ -1,0 +1,1 @@
+"""One rule module per exercise. Each defines ``EXERCISE``, an ``posecheck.Exercise``."""

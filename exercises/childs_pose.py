@@ -1,0 +1,122 @@
+"""Child's pose (prayer stretch), side view.
+
+Cues: from hands and knees, sit back until the buttocks rest on the heels; stretch the
+arms forward across the mat to lengthen the spine; hold 10-30 s; 2-3 times.
+
+Kneeling bodies are short and deep in the picture, so every angle here is measured on the
+3D (world) landmarks, which hold in any camera view; both sides are averaged.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from posecheck import geometry
+from posecheck.body import Body
+from posecheck.events import Phase
+from posecheck.landmarks import Landmark as L
+from posecheck.rules import (
+    CameraView,
+    Check,
+    Exercise,
+    HoldTarget,
+    Measurement,
+    Settle,
+    at_least,
+    at_most,
+)
+
+
+def _both_sides(body: Body, a: tuple[L, L], vertex: tuple[L, L], c: tuple[L, L]) -> float:
+    world = body.pose.world_xyz
+    angles = [geometry.angle_at_deg(world[a[i]], world[vertex[i]], world[c[i]]) for i in (0, 1)]
+    return float(np.mean(angles))
+
+
+def _hip_fold_deg(body: Body) -> float:
+    """Angle between trunk and thighs: about 115 kneeling upright, 90 on hands and knees,
+    35 folded over the thighs."""
+    return _both_sides(
+        body,
+        (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+        (L.LEFT_HIP, L.RIGHT_HIP),
+        (L.LEFT_KNEE, L.RIGHT_KNEE),
+    )
+
+
+def _knee_bend_deg(body: Body) -> float:
+    """Knee angle: about 90 on hands and knees, 30-45 with the buttocks on the heels."""
+    return _both_sides(
+        body, (L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE)
+    )
+
+
+def _shins_incline_deg(body: Body) -> float:
+    knees = body.world_mid(L.LEFT_KNEE, L.RIGHT_KNEE)
+    ankles = body.world_mid(L.LEFT_ANKLE, L.RIGHT_ANKLE)
+    return abs(geometry.world_incline_deg(ankles, knees))
+
+
+def _arms_reach(body: Body) -> float:
+    """How far the hands reach beyond the shoulders along the spine, in torso lengths."""
+    shoulders = body.world_mid(L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    trunk = shoulders - body.world_mid(L.LEFT_HIP, L.RIGHT_HIP)
+    length = float(np.linalg.norm(trunk))
+    if length == 0.0:
+        return math.nan
+    wrists = body.world_mid(L.LEFT_WRIST, L.RIGHT_WRIST)
+    return float(np.dot(wrists - shoulders, trunk / length)) / length
+
+
+hip_fold = Measurement("hip_fold", "deg", _hip_fold_deg)
+knee_bend = Measurement("knee_bend", "deg", _knee_bend_deg)
+shins_incline = Measurement("shins_incline", "deg", _shins_incline_deg)
+arms_reach = Measurement("arms_reach", "torso lengths", _arms_reach)
+
+
+EXERCISE = Exercise(
+    name="childs_pose",
+    title="Child's pose (prayer stretch)",
+    instructions=(
+        "Start on your hands and knees.",
+        "Sit back until your buttocks rest on your heels.",
+        "Stretch your hands forward across the mat to lengthen your spine.",
+        "Hold for 10 to 30 seconds. Repeat 2 to 3 times.",
+    ),
+    view=CameraView.SIDE,
+    position=(
+        at_most(shins_incline, enter=30.0, exit=40.0),
+        at_most(knee_bend, enter=110.0, exit=120.0),
+    ),
+    start=(at_least(hip_fold, enter=70.0, exit=60.0),),
+    target=(
+        at_most(hip_fold, enter=50.0, exit=60.0),
+        at_most(knee_bend, enter=75.0, exit=85.0),
+    ),
+    key_angle=hip_fold,
+    deeper_is_higher=False,
+    checks=(
+        Check(
+            fault="buttocks_off_heels",
+            cue="Sit back until your buttocks rest on your heels.",
+            fault_when=at_least(knee_bend, enter=55.0, exit=48.0),
+        ),
+        Check(
+            fault="arms_not_stretched_forward",
+            cue="Stretch your arms forward across the mat.",
+            fault_when=at_most(arms_reach, enter=0.4, exit=0.55),
+        ),
+    ),
+    settle=Settle(window_s=1.0, within=3.0, still_speed=0.25, release=10.0),
+    hold=HoldTarget(target_s=10.0, minimum_s=10.0, progression_s=30.0),
+    reps_target=3,
+    phase_labels={
+        Phase.AWAY: "get into position: on your hands and knees",
+        Phase.START: "on hands and knees",
+        Phase.MOVING_IN: "sitting back",
+        Phase.HOLD: "hold",
+        Phase.MOVING_OUT: "coming up",
+    },
+)

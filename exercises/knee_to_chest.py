@@ -1,0 +1,169 @@
+"""Single knee to chest (lumbar flexion), side view.
+
+Cues: lie on your back, both knees bent with the feet on the floor; bring one knee towards
+your chest and hold it 15-30 s; alternate legs, 2-4 times each; when comfortable, both
+knees at once.
+
+Angles are measured on the 3D (world) landmarks, so a camera a little off the side still
+reads true; "which leg" is the one whose hip is folded more.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from posecheck import geometry
+from posecheck.body import Body, Side
+from posecheck.events import Phase
+from posecheck.landmarks import Landmark as L
+from posecheck.rules import (
+    CameraView,
+    Check,
+    Exercise,
+    HoldTarget,
+    Measurement,
+    Settle,
+    at_least,
+    at_most,
+)
+
+KNEE_IN_DEG = 70.0
+"""A hip folded to 70 degrees or less brings the knee to the chest. Knees bent with the
+feet on the floor measure 120-140; a supine twist or a straight-leg raise about 85-90."""
+
+
+def _hip_flexion_deg(body: Body, side: Side) -> float:
+    world = body.pose.world_xyz
+    prefix = side.value.upper() + "_"
+    return geometry.angle_at_deg(
+        world[L[prefix + "SHOULDER"]], world[L[prefix + "HIP"]], world[L[prefix + "KNEE"]]
+    )
+
+
+def _knee_angle_deg(body: Body, side: Side) -> float:
+    world = body.pose.world_xyz
+    prefix = side.value.upper() + "_"
+    return geometry.angle_at_deg(
+        world[L[prefix + "HIP"]], world[L[prefix + "KNEE"]], world[L[prefix + "ANKLE"]]
+    )
+
+
+def _pulled_side(body: Body) -> Side:
+    left, right = _hip_flexion_deg(body, Side.LEFT), _hip_flexion_deg(body, Side.RIGHT)
+    return Side.LEFT if left <= right else Side.RIGHT
+
+
+def _knee_to_chest_deg(body: Body) -> float:
+    """Hip angle of the leg pulled in (trunk to thigh): the smaller the closer the knee."""
+    return _hip_flexion_deg(body, _pulled_side(body))
+
+
+def _pulled_knee_deg(body: Body) -> float:
+    return _knee_angle_deg(body, _pulled_side(body))
+
+
+def _other_leg(body: Body) -> Side | None:
+    """The leg that stays down, or None when both knees are pulled in."""
+    other = _pulled_side(body).other
+    return None if _hip_flexion_deg(body, other) <= KNEE_IN_DEG else other
+
+
+def _other_knee_deg(body: Body) -> float:
+    other = _other_leg(body)
+    return math.nan if other is None else _knee_angle_deg(body, other)
+
+
+def _other_foot_height(body: Body) -> float:
+    """Height of the other ankle above its hip, in torso lengths (3D, level camera)."""
+    other = _other_leg(body)
+    if other is None:
+        return math.nan
+    world = body.pose.world_xyz
+    prefix = other.value.upper() + "_"
+    torso = float(np.linalg.norm(world[L[prefix + "SHOULDER"]] - world[L[prefix + "HIP"]]))
+    lift = float(world[L[prefix + "HIP"]][1] - world[L[prefix + "ANKLE"]][1])
+    return lift / torso if torso > 0 else math.nan
+
+
+def _trunk_incline_deg(body: Body) -> float:
+    shoulders = body.world_mid(L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    return abs(geometry.world_incline_deg(body.world_mid(L.LEFT_HIP, L.RIGHT_HIP), shoulders))
+
+
+def _face_up(body: Body) -> float:
+    """Nose height above the ears in torso lengths: positive lying on the back, negative
+    or near zero face down."""
+    return float(body.ears[1] - body.nose[1]) / body.torso_length
+
+
+def _both_feet_down_deg(body: Body) -> float:
+    return min(_hip_flexion_deg(body, Side.LEFT), _hip_flexion_deg(body, Side.RIGHT))
+
+
+def side_of(body: Body) -> str | None:
+    left, right = _hip_flexion_deg(body, Side.LEFT), _hip_flexion_deg(body, Side.RIGHT)
+    if left <= KNEE_IN_DEG and right <= KNEE_IN_DEG:
+        return "both"
+    if min(left, right) <= KNEE_IN_DEG:
+        return _pulled_side(body).value
+    return None
+
+
+knee_to_chest = Measurement("knee_to_chest", "deg", _knee_to_chest_deg)
+pulled_knee = Measurement("pulled_knee_angle", "deg", _pulled_knee_deg)
+other_knee = Measurement("other_knee_angle", "deg", _other_knee_deg)
+other_foot_height = Measurement("other_foot_height", "torso lengths", _other_foot_height)
+trunk_incline = Measurement("trunk_incline", "deg", _trunk_incline_deg)
+face_up = Measurement("face_up", "torso lengths", _face_up)
+feet_down = Measurement("smaller_hip_angle", "deg", _both_feet_down_deg)
+
+
+EXERCISE = Exercise(
+    name="knee_to_chest",
+    title="Single knee to chest",
+    instructions=(
+        "Lie on your back.",
+        "Bend both knees with your feet resting on the floor.",
+        "Bring one knee towards your chest.",
+        "Hold it for 15 to 30 seconds.",
+        "Alternate legs, 2 to 4 times each; when comfortable, both knees at once.",
+    ),
+    view=CameraView.SIDE,
+    position=(
+        at_most(trunk_incline, enter=30.0, exit=40.0),
+        at_least(face_up, enter=0.04, exit=0.0),
+    ),
+    start=(at_least(feet_down, enter=100.0, exit=90.0),),
+    target=(
+        at_most(knee_to_chest, enter=KNEE_IN_DEG, exit=KNEE_IN_DEG + 10.0),
+        at_most(pulled_knee, enter=110.0, exit=125.0),
+    ),
+    key_angle=knee_to_chest,
+    deeper_is_higher=False,
+    checks=(
+        Check(
+            fault="other_leg_straight",
+            cue="Keep the other knee bent with its foot on the floor.",
+            fault_when=at_least(other_knee, enter=140.0, exit=130.0),
+        ),
+        Check(
+            fault="other_foot_off_floor",
+            cue="Keep the other foot resting on the floor.",
+            fault_when=at_least(other_foot_height, enter=0.35, exit=0.25),
+        ),
+    ),
+    settle=Settle(window_s=1.0, within=3.0, still_speed=0.25, release=10.0),
+    hold=HoldTarget(target_s=15.0, minimum_s=15.0, progression_s=30.0),
+    reps_target=4,
+    reps_are_per_side=True,
+    side_of=side_of,
+    phase_labels={
+        Phase.AWAY: "get into position: lie on your back, knees bent",
+        Phase.START: "lying on your back, feet down",
+        Phase.MOVING_IN: "bringing the knee in",
+        Phase.HOLD: "hold",
+        Phase.MOVING_OUT: "lowering the leg",
+    },
+)

@@ -1,0 +1,173 @@
+"""The analysis pipeline for a recorded video, stage by stage:
+
+source -> pose -> person selection -> smoothing -> exercise rules -> events -> session.
+
+``PoseStage`` covers the first three (the model's work), ``ExerciseAnalysis`` the rest, so
+the rules can also run on a saved landmark track.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+from tqdm import tqdm
+
+from posecheck.body import Body
+from posecheck.engine import EngineState, RuleEngine
+from posecheck.errors import (
+    InterruptedSessionError,
+    NoPersonError,
+    OutputError,
+    PosecheckError,
+    VideoTruncatedError,
+)
+from posecheck.events import Event
+from posecheck.overlay import Overlay
+from posecheck.pose import PersonSelector, Pose, PoseEstimator
+from posecheck.registry import exercise_named
+from posecheck.rules import Exercise
+from posecheck.session import Session, SessionRecorder
+from posecheck.smoothing import OneEuroParameters, PoseSmoother
+from posecheck.source import Frame, VideoFileSource
+from posecheck.track import PoseTrack
+
+
+class PoseStage:
+    """Frames in, the followed person's raw pose (or None) out."""
+
+    def __init__(self, estimator: PoseEstimator, selector: PersonSelector | None = None) -> None:
+        self.estimator = estimator
+        self.selector = selector or PersonSelector()
+
+    def __call__(self, frame: Frame) -> Pose | None:
+        return self.selector.select(self.estimator.detect(frame))
+
+
+class ExerciseAnalysis:
+    """Poses in (one per analysed frame, None for a gap), a session out."""
+
+    def __init__(
+        self, exercise: Exercise, source: str, smoothing: OneEuroParameters | None = None
+    ) -> None:
+        self.exercise = exercise
+        self.smoother = PoseSmoother(smoothing)
+        self.engine = RuleEngine(exercise)
+        self.recorder = SessionRecorder(exercise, source=source)
+        self.smoothed_pose: Pose | None = None
+
+    def feed(self, time_s: float, pose: Pose | None) -> list[Event]:
+        smoothed = self.smoother.smooth(pose)
+        self.smoothed_pose = smoothed
+        body = Body.of(smoothed) if smoothed is not None else None
+        events = self.engine.update(time_s, body)
+        self.recorder.record_frame(time_s, body is not None, body.seen_from_the_side if body else None)
+        self.recorder.record_events(events)
+        return events
+
+    @property
+    def state(self) -> EngineState:
+        return self.engine.state
+
+    def finish(
+        self, frame_period_s: float, ended_early: bool = False, interrupted: bool = False
+    ) -> Session:
+        self.recorder.record_events(self.engine.finish(self.recorder.last_time_s + frame_period_s))
+        return self.recorder.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
+
+
+def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    if not writer.isOpened():
+        raise OutputError(f"cannot write the annotated video {path}: choose a writable .mp4 path")
+    return writer
+
+
+def _resolve(exercise: Exercise | str) -> Exercise:
+    return exercise_named(exercise) if isinstance(exercise, str) else exercise
+
+
+def analyze_video(
+    video: str | os.PathLike[str],
+    exercise: Exercise | str,
+    model_path: Path,
+    *,
+    stride: int = 1,
+    annotate_to: str | os.PathLike[str] | None = None,
+    progress: bool = False,
+    smoothing: OneEuroParameters | None = None,
+    keep_track: list[tuple[float, Pose | None]] | None = None,
+) -> Session:
+    """Analyses one recorded video and returns its session.
+
+    Ctrl-C stops early and still returns what was recorded (``session.interrupted``).
+    ``keep_track``, when given, receives every frame's raw pose (for saving a track).
+    """
+    exercise = _resolve(exercise)
+    with VideoFileSource(video, stride=stride) as source, PoseEstimator(model_path) as estimator:
+        info = source.info
+        frame_period_s = stride / info.fps if info.fps > 0 else 0.0
+        pose_stage = PoseStage(estimator)
+        analysis = ExerciseAnalysis(exercise, Path(video).name, smoothing)
+        overlay = Overlay(exercise.reps_target)
+        writer = None
+        interrupted = False
+        total = info.frame_count // stride if info.frame_count else None
+        try:
+            for frame in tqdm(source, total=total, unit="frame", disable=not progress, leave=False):
+                pose = pose_stage(frame)
+                if keep_track is not None:
+                    keep_track.append((frame.timestamp_s, pose))
+                analysis.feed(frame.timestamp_s, pose)
+                if annotate_to is not None:
+                    if writer is None:
+                        fps = info.fps / stride if info.fps > 0 else 25.0
+                        writer = _open_writer(Path(annotate_to), fps, frame.size)
+                    writer.write(overlay.annotate(frame.image, analysis.smoothed_pose, analysis.state))
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            if writer is not None:
+                writer.release()
+        return analysis.finish(frame_period_s, ended_early=source.ended_early(), interrupted=interrupted)
+
+
+def analyze_track(
+    track: PoseTrack, exercise: Exercise | str, smoothing: OneEuroParameters | None = None
+) -> Session:
+    """Runs the rules on a saved landmark track, without the model."""
+    analysis = ExerciseAnalysis(_resolve(exercise), track.source, smoothing)
+    for frame in track:
+        analysis.feed(frame.timestamp_s, frame.pose)
+    return analysis.finish(1.0 / track.fps if track.fps > 0 else 0.0)
+
+
+def video_poses(
+    video: str | os.PathLike[str], model_path: Path, stride: int = 1
+) -> Iterator[tuple[float, Pose | None]]:
+    """The pose stage alone: every analysed frame's time and followed person."""
+    with VideoFileSource(video, stride=stride) as source, PoseEstimator(model_path) as estimator:
+        pose_stage = PoseStage(estimator)
+        for frame in source:
+            yield frame.timestamp_s, pose_stage(frame)
+
+
+def session_problem(session: Session, video: str | os.PathLike[str]) -> PosecheckError | None:
+    """The error to report once the session is saved, if the input was not a full one."""
+    if session.interrupted:
+        return InterruptedSessionError(
+            f"interrupted at {session.duration_s:.1f} s: the summary above covers what was recorded"
+        )
+    if session.frames_with_person == 0:
+        return NoPersonError(
+            f"no person found in {video}: film the whole body side-on, in good light, and try again"
+        )
+    if session.ended_early:
+        return VideoTruncatedError(
+            f"{video} ends early (at {session.duration_s:.1f} s): the file is damaged or "
+            "truncated; the summary covers the readable part, re-export or copy it again"
+        )
+    return None

@@ -1,0 +1,155 @@
+"""A pose read as a body: the two sides, the side facing the camera, its proportions.
+
+Exercise modules measure on a ``Body`` so their rules can say "the near hip" or "the
+other knee" instead of landmark numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from posecheck.geometry import distance, midpoint
+from posecheck.landmarks import Landmark
+from posecheck.pose import Pose
+
+
+class Side(str, Enum):
+    LEFT = "left"
+    RIGHT = "right"
+
+    @property
+    def other(self) -> Side:
+        return Side.RIGHT if self is Side.LEFT else Side.LEFT
+
+
+_SIDE_JOINTS = ("SHOULDER", "ELBOW", "WRIST", "HIP", "KNEE", "ANKLE", "HEEL", "FOOT_INDEX", "EAR")
+
+
+@dataclass(frozen=True, slots=True)
+class Limbs:
+    """Picture coordinates (pixels) of one side's joints, and their world coordinates."""
+
+    side: Side
+    shoulder: np.ndarray
+    elbow: np.ndarray
+    wrist: np.ndarray
+    hip: np.ndarray
+    knee: np.ndarray
+    ankle: np.ndarray
+    heel: np.ndarray
+    foot: np.ndarray
+    ear: np.ndarray
+    world_shoulder: np.ndarray
+    world_hip: np.ndarray
+    world_knee: np.ndarray
+    world_ankle: np.ndarray
+    visibility: float
+    depth: float
+
+    @staticmethod
+    def of(pose: Pose, side: Side) -> Limbs:
+        prefix = side.value.upper() + "_"
+        index = {name: Landmark[prefix + name] for name in _SIDE_JOINTS}
+        xy = pose.image_xy
+        world = pose.world_xyz
+        leg_and_trunk = [index[name] for name in ("SHOULDER", "HIP", "KNEE", "ANKLE")]
+        return Limbs(
+            side=side,
+            shoulder=xy[index["SHOULDER"]],
+            elbow=xy[index["ELBOW"]],
+            wrist=xy[index["WRIST"]],
+            hip=xy[index["HIP"]],
+            knee=xy[index["KNEE"]],
+            ankle=xy[index["ANKLE"]],
+            heel=xy[index["HEEL"]],
+            foot=xy[index["FOOT_INDEX"]],
+            ear=xy[index["EAR"]],
+            world_shoulder=world[index["SHOULDER"]],
+            world_hip=world[index["HIP"]],
+            world_knee=world[index["KNEE"]],
+            world_ankle=world[index["ANKLE"]],
+            visibility=float(np.mean(pose.visibility[leg_and_trunk])),
+            depth=float(np.mean(pose.image_z[leg_and_trunk])),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    pose: Pose
+    left: Limbs
+    right: Limbs
+
+    @staticmethod
+    def of(pose: Pose) -> Body:
+        return Body(pose=pose, left=Limbs.of(pose, Side.LEFT), right=Limbs.of(pose, Side.RIGHT))
+
+    @property
+    def near(self) -> Limbs:
+        """The side facing the camera: its joints are seen, the far side's are guessed.
+
+        Visibility saturates near 1.0 on both sides, so the model's depth decides.
+        """
+        return self.left if self.left.depth <= self.right.depth else self.right
+
+    def limbs(self, side: Side) -> Limbs:
+        return self.left if side is Side.LEFT else self.right
+
+    @property
+    def nose(self) -> np.ndarray:
+        return self.pose.image_xy[Landmark.NOSE]
+
+    @property
+    def shoulders(self) -> np.ndarray:
+        return midpoint(self.left.shoulder, self.right.shoulder)
+
+    @property
+    def hips(self) -> np.ndarray:
+        return midpoint(self.left.hip, self.right.hip)
+
+    @property
+    def ears(self) -> np.ndarray:
+        return midpoint(self.left.ear, self.right.ear)
+
+    @property
+    def torso_length(self) -> float:
+        """Shoulder-to-hip length of the near side in pixels: the body's yardstick."""
+        near = self.near
+        return max(distance(near.shoulder, near.hip), 1.0)
+
+    def world_mid(self, left: Landmark, right: Landmark) -> np.ndarray:
+        """Mid-point of a left/right landmark pair in world coordinates (metres)."""
+        world = self.pose.world_xyz
+        return (world[left] + world[right]) / 2.0
+
+    @property
+    def body_axis_depth(self) -> float:
+        """How much the hip-to-ankle axis points into the camera (0 across the picture,
+        1 straight at the camera), from the world landmarks."""
+        hips = self.world_mid(Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+        ankles = self.world_mid(Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE)
+        axis = ankles - hips
+        length = float(np.linalg.norm(axis))
+        return abs(float(axis[2])) / length if length > 0 else 1.0
+
+    @property
+    def side_on(self) -> bool:
+        """True when the body lies across the picture, so angles drawn in the picture are
+        true angles (within 30 degrees of the picture plane)."""
+        return self.body_axis_depth < 0.5
+
+    @property
+    def seen_from_the_side(self) -> bool:
+        """True when the camera looks at the body's side: the shoulder line points into
+        the camera (within about 50 degrees), whatever the posture."""
+        world = self.pose.world_xyz
+        axis = world[Landmark.RIGHT_SHOULDER] - world[Landmark.LEFT_SHOULDER]
+        length = float(np.linalg.norm(axis))
+        return length > 0 and abs(float(axis[2])) / length >= 0.64
+
+    @property
+    def shoulder_width_ratio(self) -> float:
+        """Shoulder width over torso length: near 0 side-on, 0.6 or more facing the camera."""
+        return distance(self.left.shoulder, self.right.shoulder) / self.torso_length

@@ -1,0 +1,420 @@
+"""The rule engine: turns a stream of bodies into events, for any ``Exercise``.
+
+Counting is a state machine with hysteresis and debounce, never a single threshold:
+- every level has separate enter and exit thresholds (``LevelLatch``);
+- a hold starts only once the key angle has settled for ``settle.window_s`` in the target
+  position, and is dated from the start of that still window;
+- it ends once the position is left, or the key angle comes back ``settle.release`` from
+  its held level, for ``release_after_s`` (dated from when that began);
+- a hold is a repetition only if the start position was seen before it.
+A fault still on when a hold ends is how the person left the hold, not a fault in it: the
+hold is taken to end where that fault began.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+from posecheck.body import Body
+from posecheck.events import (
+    Event,
+    Fault,
+    FaultCleared,
+    FaultStarted,
+    Hold,
+    HoldFinished,
+    HoldStarted,
+    HoldTargetReached,
+    Phase,
+    PhaseChanged,
+)
+from posecheck.rules import Check, Exercise, Level
+
+
+class LevelLatch:
+    """The running truth of one ``Level``; a missing reading (NaN) keeps the last state."""
+
+    def __init__(self, level: Level) -> None:
+        self.level = level
+        self.on = False
+
+    def update(self, value: float) -> bool:
+        if math.isnan(value):
+            return self.on
+        level = self.level
+        threshold = level.exit if self.on else level.enter
+        self.on = value >= threshold if level.rising else value <= threshold
+        return self.on
+
+
+@dataclass(slots=True)
+class _FaultTracker:
+    check: Check
+    latch: LevelLatch
+    on_since: float | None = None
+    active_since: float | None = None
+
+
+@dataclass(slots=True)
+class _HoldDraft:
+    start_s: float
+    entered_from_start: bool
+    keys: list[float] = field(default_factory=list)
+    sides: Counter[str] = field(default_factory=Counter)
+    faults: list[Fault] = field(default_factory=list)
+    target_announced: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EngineState:
+    """What the overlay and the voice show now."""
+
+    phase: Phase
+    phase_label: str
+    hold_elapsed_s: float
+    target_s: float
+    key_angle: float
+    active_cues: tuple[str, ...]
+    holds_done: int
+
+
+def _median(values: list[float]) -> float:
+    finite = [value for value in values if not math.isnan(value)]
+    return statistics.median(finite) if finite else math.nan
+
+
+def _uncovered_s(start_s: float, end_s: float, pauses: list[tuple[float, float]]) -> float:
+    """Length of [start_s, end_s] not covered by any of the pause intervals."""
+    covered = 0.0
+    cursor = start_s
+    for pause_start, pause_end in sorted(pauses):
+        pause_start, pause_end = max(pause_start, cursor), min(pause_end, end_s)
+        if pause_end > pause_start:
+            covered += pause_end - pause_start
+            cursor = pause_end
+    return max(0.0, end_s - start_s - covered)
+
+
+class RuleEngine:
+    def __init__(self, exercise: Exercise) -> None:
+        self.exercise = exercise
+        self._position = [LevelLatch(level) for level in exercise.position]
+        self._start = [LevelLatch(level) for level in exercise.start]
+        self._target = [LevelLatch(level) for level in exercise.target]
+        self._faults = [_FaultTracker(check, LevelLatch(check.fault_when)) for check in exercise.checks]
+        self._window: deque[tuple[float, float, bool, float]] = deque()
+        self._previous_body: Body | None = None
+        self._recent: deque[tuple[float, float]] = deque()
+        self._phase = Phase.AWAY
+        self._hold: _HoldDraft | None = None
+        self._released_since: float | None = None
+        self._releasing: tuple[Hold, float] | None = None
+        self._start_seen = False
+        self._at_start_since: float | None = None
+        self._start_faults: list[Fault] = []
+        self._last_seen_s: float | None = None
+        self._last_time_s = 0.0
+        self._key = math.nan
+        self.holds_done = 0
+
+    # ----------------------------------------------------------------- per frame
+    def update(self, time_s: float, body: Body | None) -> list[Event]:
+        events: list[Event] = []
+        self._last_time_s = time_s
+        if body is None:
+            if self._last_seen_s is not None and time_s - self._last_seen_s > self.exercise.longest_gap_s:
+                self._person_lost(self._last_seen_s, events)
+            return events
+        if self._last_seen_s is not None and time_s - self._last_seen_s > self.exercise.longest_gap_s:
+            self._person_lost(self._last_seen_s, events)
+        self._last_seen_s = time_s
+
+        in_position = all([latch.update(latch.level.measurement(body)) for latch in self._position])
+        at_start = in_position and all([latch.update(latch.level.measurement(body)) for latch in self._start])
+        in_target = in_position and all([latch.update(latch.level.measurement(body)) for latch in self._target])
+        key = self.exercise.key_angle(body)
+        self._key = key
+        self._window.append((time_s, key, in_target, self._body_speed(body)))
+        self._recent.append((time_s, key))
+        while self._recent and self._recent[0][0] < time_s - 3.0:
+            self._recent.popleft()
+        self._previous_body = body
+        while self._window and self._window[0][0] < time_s - self.exercise.settle.window_s:
+            self._window.popleft()
+
+        if at_start:
+            self._start_seen = True
+            if self._at_start_since is None:
+                self._at_start_since = time_s
+        else:
+            self._at_start_since = None
+        if self._releasing is not None:
+            self._judge_release(time_s, at_start, in_position, events)
+        self._update_faults(time_s, body, at_start, events)
+
+        if self._hold is None:
+            if self._settled():
+                self._begin_hold(self._window[0][0], events)
+        else:
+            self._continue_hold(time_s, body, key, in_target, events)
+
+        self._set_phase(time_s, self._phase_now(in_position, at_start), events)
+        return events
+
+    def finish(self, time_s: float) -> list[Event]:
+        """End of the recording: a hold still running is reported as incomplete."""
+        events: list[Event] = []
+        end_s = min(time_s, self._last_seen_s) if self._last_seen_s is not None else time_s
+        if self._hold is not None:
+            self._end_hold(end_s, events, left_inside=False)
+        if self._releasing is not None:
+            self._finish_release(events, None)
+        return events
+
+    @property
+    def state(self) -> EngineState:
+        hold = self._hold
+        elapsed = 0.0
+        if hold is not None:
+            pauses = [(f.start_s, f.end_s) for f in hold.faults if self._pauses(f.kind)]
+            pauses += [
+                (t.active_since, self._last_time_s)
+                for t in self._faults
+                if t.active_since is not None and t.check.pauses_hold and t.check.during is Phase.HOLD
+            ]
+            elapsed = _uncovered_s(hold.start_s, self._last_time_s, pauses)
+        cues = tuple(t.check.cue for t in self._faults if t.active_since is not None)
+        return EngineState(
+            phase=self._phase,
+            phase_label=self.exercise.label(self._phase),
+            hold_elapsed_s=elapsed,
+            target_s=self.exercise.hold.target_s,
+            key_angle=self._key,
+            active_cues=cues,
+            holds_done=self.holds_done,
+        )
+
+    # ----------------------------------------------------------------- holds
+    def _body_speed(self, body: Body) -> float:
+        """Median speed of the joints (shoulders to ankles) since the previous frame, in
+        torso lengths per second."""
+        previous = self._previous_body
+        if previous is None:
+            return math.nan
+        elapsed = body.pose.timestamp_s - previous.pose.timestamp_s
+        if elapsed <= 0:
+            return math.nan
+        moved = body.pose.image_xy[11:29] - previous.pose.image_xy[11:29]
+        speeds = (moved**2).sum(axis=1) ** 0.5 / body.torso_length / elapsed
+        return float(statistics.median(speeds.tolist()))
+
+    def _settled(self) -> bool:
+        window = self._window
+        settle = self.exercise.settle
+        if not window or not all(in_target for _, _, in_target, _ in window):
+            return False
+        if window[-1][0] - window[0][0] < settle.window_s * 0.9:
+            return False
+        keys = [key for _, key, _, _ in window if not math.isnan(key)]
+        speeds = [speed for _, _, _, speed in window if not math.isnan(speed)]
+        if not keys or not speeds:
+            return False
+        return (
+            max(keys) - min(keys) <= settle.within
+            and sum(speeds) / len(speeds) <= settle.still_speed
+        )
+
+    def _begin_hold(self, start_s: float, events: list[Event]) -> None:
+        if self._releasing is not None:
+            self._finish_release(events, None)
+        self._hold = _HoldDraft(start_s=start_s, entered_from_start=self._start_seen)
+        self._hold.keys.extend(key for _, key, _, _ in self._window)
+        self._start_seen = False
+        self._released_since = None
+        events.append(HoldStarted(start_s, None))
+
+    def _continue_hold(
+        self, time_s: float, body: Body, key: float, in_target: bool, events: list[Event]
+    ) -> None:
+        hold = self._hold
+        assert hold is not None
+        reference = _median(hold.keys)
+        margin = self.exercise.settle.release
+        if math.isnan(key) or math.isnan(reference):
+            came_back = False
+        elif self.exercise.deeper_is_higher:
+            came_back = key < reference - margin
+        else:
+            came_back = key > reference + margin
+        if in_target and not came_back:
+            self._released_since = None
+            hold.keys.append(key)
+            if self.exercise.side_of is not None:
+                side = self.exercise.side_of(body)
+                if side is not None:
+                    hold.sides[side] += 1
+            if not hold.target_announced and self.state.hold_elapsed_s >= self.exercise.hold.target_s:
+                hold.target_announced = True
+                events.append(HoldTargetReached(time_s, self.exercise.hold.target_s))
+            return
+        if self._released_since is None:
+            self._released_since = time_s
+        if time_s - self._released_since >= self.exercise.release_after_s:
+            self._end_hold(self._movement_start(self._released_since), events, left_inside=True)
+
+    def _movement_start(self, released_s: float) -> float:
+        """When the way out of the hold began: walking back from ``released_s`` while the
+        key angle was still moving out of the hold (a smoothed signal rises or falls
+        steadily during a movement)."""
+        outward = -1.0 if self.exercise.deeper_is_higher else 1.0
+        samples = [(t, key) for t, key, _, _ in self._window if t <= released_s]
+        samples += [(t, key) for t, key in self._recent if t <= released_s and not math.isnan(key)]
+        samples = sorted(set(samples))
+        start = released_s
+        for (t_before, key_before), (t_after, key_after) in zip(
+            reversed(samples[:-1]), reversed(samples[1:]), strict=True
+        ):
+            if t_after > start:
+                continue
+            if (key_after - key_before) * outward < 0.05:
+                break
+            start = t_before
+        return start
+
+    def _end_hold(self, end_s: float, events: list[Event], left_inside: bool) -> None:
+        hold = self._hold
+        assert hold is not None
+        self._hold = None
+        self._released_since = None
+        exit_faults: list[Fault] = []
+        for tracker in self._faults:
+            if tracker.check.during is Phase.HOLD and tracker.active_since is not None:
+                exit_faults.append(Fault(tracker.check.fault, tracker.check.cue, tracker.active_since, end_s))
+                events.append(FaultCleared(end_s, tracker.check.fault))
+                tracker.active_since = None
+                tracker.on_since = None
+        trimmed_by_exit = False
+        if left_inside and exit_faults:
+            end_s = max(hold.start_s, min(fault.start_s for fault in exit_faults))
+            trimmed_by_exit = True
+        elif not left_inside:
+            hold.faults.extend(exit_faults)
+        if end_s - hold.start_s < self.exercise.shortest_hold_s:
+            return
+        faults = [fault for fault in hold.faults if fault.start_s < end_s]
+        faults = [Fault(f.kind, f.cue, f.start_s, min(f.end_s, end_s)) for f in faults]
+        pauses = [(f.start_s, f.end_s) for f in faults if self._pauses(f.kind)]
+        before = [f for f in self._start_faults if f.end_s <= hold.start_s + 0.5]
+        self._start_faults = []
+        side = hold.sides.most_common(1)[0][0] if hold.sides else None
+        finished = Hold(
+            start_s=hold.start_s,
+            end_s=end_s,
+            duration_s=_uncovered_s(hold.start_s, end_s, pauses),
+            complete=left_inside and hold.entered_from_start,
+            side=side,
+            target_s=self.exercise.hold.target_s,
+            minimum_s=self.exercise.hold.minimum_s,
+            key_angle_deg=_median(hold.keys),
+            faults=tuple(before + faults),
+        )
+        if left_inside and not trimmed_by_exit and self.exercise.slow_release is not None:
+            self._releasing = (finished, end_s)
+        else:
+            self._publish(finished, events)
+
+    def _publish(self, hold: Hold, events: list[Event]) -> None:
+        if hold.complete:
+            self.holds_done += 1
+        events.append(HoldFinished(hold.end_s, hold))
+
+    def _judge_release(self, time_s: float, at_start: bool, in_position: bool, events: list[Event]) -> None:
+        assert self._releasing is not None
+        rule = self.exercise.slow_release
+        assert rule is not None
+        hold, released_s = self._releasing
+        if at_start:
+            reached_s = max(self._at_start_since or time_s, released_s)
+            too_fast = None
+            if reached_s - released_s < rule.minimum_s:
+                too_fast = Fault(rule.fault, rule.cue, released_s, reached_s)
+                events.append(FaultStarted(released_s, rule.fault, rule.cue))
+                events.append(FaultCleared(reached_s, rule.fault))
+            self._finish_release(events, too_fast)
+        elif not in_position or time_s - released_s > rule.window_s:
+            self._finish_release(events, None)
+
+    def _finish_release(self, events: list[Event], fault: Fault | None) -> None:
+        assert self._releasing is not None
+        hold, _ = self._releasing
+        self._releasing = None
+        if fault is not None:
+            hold = Hold(
+                hold.start_s,
+                hold.end_s,
+                hold.duration_s,
+                hold.complete,
+                hold.side,
+                hold.target_s,
+                hold.minimum_s,
+                hold.key_angle_deg,
+                hold.faults + (fault,),
+            )
+        self._publish(hold, events)
+
+    def _person_lost(self, last_seen_s: float, events: list[Event]) -> None:
+        if self._hold is not None:
+            self._end_hold(last_seen_s, events, left_inside=True)
+        if self._releasing is not None:
+            self._finish_release(events, None)
+        self._window.clear()
+        self._previous_body = None
+        for latch in self._position + self._start + self._target:
+            latch.on = False
+        self._set_phase(last_seen_s, Phase.AWAY, events)
+
+    # ----------------------------------------------------------------- faults
+    def _pauses(self, kind: str) -> bool:
+        return any(check.fault == kind and check.pauses_hold for check in self.exercise.checks)
+
+    def _update_faults(self, time_s: float, body: Body, at_start: bool, events: list[Event]) -> None:
+        for tracker in self._faults:
+            check = tracker.check
+            judged = self._hold is not None if check.during is Phase.HOLD else at_start and self._hold is None
+            broken = tracker.latch.update(check.fault_when.measurement(body)) and judged
+            if broken:
+                if tracker.on_since is None:
+                    tracker.on_since = time_s
+                if tracker.active_since is None and time_s - tracker.on_since >= check.persist_s:
+                    tracker.active_since = tracker.on_since
+                    events.append(FaultStarted(tracker.active_since, check.fault, check.cue))
+                continue
+            tracker.on_since = None
+            if tracker.active_since is not None:
+                fault = Fault(check.fault, check.cue, tracker.active_since, time_s)
+                tracker.active_since = None
+                events.append(FaultCleared(time_s, check.fault))
+                if check.during is Phase.HOLD and self._hold is not None:
+                    self._hold.faults.append(fault)
+                else:
+                    self._start_faults.append(fault)
+
+    # ----------------------------------------------------------------- phases
+    def _phase_now(self, in_position: bool, at_start: bool) -> Phase:
+        if self._hold is not None:
+            return Phase.HOLD
+        if self._releasing is not None:
+            return Phase.MOVING_OUT
+        if not in_position:
+            return Phase.AWAY
+        if at_start:
+            return Phase.START
+        return Phase.MOVING_OUT if self._phase in (Phase.HOLD, Phase.MOVING_OUT) else Phase.MOVING_IN
+
+    def _set_phase(self, time_s: float, phase: Phase, events: list[Event]) -> None:
+        if phase is not self._phase:
+            self._phase = phase
+            events.append(PhaseChanged(time_s, phase))

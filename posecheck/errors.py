@@ -1,0 +1,60 @@
+"""One exception type per kind of user mistake; each message names the fix.
+
+The CLI prints ``str(error)`` as a single line and exits with ``error.exit_code``.
+"""
+
+from __future__ import annotations
+
+
+class PosecheckError(Exception):
+    """Base of every error a user can cause and fix."""
+
+    exit_code = 2
+
+
+class ModelNotFoundError(PosecheckError):
+    exit_code = 3
+
+
+class ModelInvalidError(PosecheckError):
+    exit_code = 3
+
+
+class ModelInstallError(PosecheckError):
+    exit_code = 3
+
+
+class VideoNotFoundError(PosecheckError):
+    exit_code = 4
+
+
+class VideoUnreadableError(PosecheckError):
+    exit_code = 4
+
+
+class CameraUnavailableError(PosecheckError):
+    exit_code = 4
+
+
+class NoPersonError(PosecheckError):
+    exit_code = 5
+
+
+class UnknownExerciseError(PosecheckError):
+    exit_code = 6
+
+
+class OutputError(PosecheckError):
+    exit_code = 7
+
+
+class VideoTruncatedError(PosecheckError):
+    """Raised after the readable part was analysed and saved."""
+
+    exit_code = 4
+
+
+class InterruptedSessionError(PosecheckError):
+    """Raised after what was recorded before Ctrl-C was saved."""
+
+    exit_code = 130

@@ -1,0 +1,61 @@
+"""Overlay: the skeleton, the phase, the hold timer, the rep count and the active cue,
+drawn on a frame for annotated videos and the live window."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from posecheck.engine import EngineState
+from posecheck.events import Phase
+from posecheck.landmarks import BONES
+from posecheck.pose import Pose
+
+BONE_COLOUR = (80, 220, 80)
+JOINT_COLOUR = (255, 255, 255)
+TEXT_COLOUR = (255, 255, 255)
+CUE_COLOUR = (60, 60, 255)
+PANEL_COLOUR = (30, 30, 30)
+
+
+class Overlay:
+    def __init__(self, reps_target: int) -> None:
+        self.reps_target = reps_target
+
+    def annotate(self, image: np.ndarray, pose: Pose | None, state: EngineState) -> np.ndarray:
+        """A copy of ``image`` with everything drawn on it."""
+        canvas = image.copy()
+        height, width = canvas.shape[:2]
+        scale = max(height, width) / 1000.0
+        if pose is not None:
+            self._draw_skeleton(canvas, pose, scale)
+        self._draw_panel(canvas, state, scale, width)
+        return canvas
+
+    @staticmethod
+    def _draw_skeleton(canvas: np.ndarray, pose: Pose, scale: float) -> None:
+        points = np.round(pose.image_xy).astype(int)
+        thickness = max(2, int(3 * scale))
+        for start, end in BONES:
+            cv2.line(canvas, tuple(points[start]), tuple(points[end]), BONE_COLOUR, thickness, cv2.LINE_AA)
+        for point in points[11:29]:
+            cv2.circle(canvas, tuple(point), thickness + 1, JOINT_COLOUR, -1, cv2.LINE_AA)
+
+    def _draw_panel(self, canvas: np.ndarray, state: EngineState, scale: float, width: int) -> None:
+        font = cv2.FONT_HERSHEY_SIMPLEX
+        size = 0.9 * scale + 0.3
+        line = int(40 * scale + 14)
+        rows = [state.phase_label, f"reps {state.holds_done} / {self.reps_target}"]
+        if state.phase is Phase.HOLD:
+            remaining = state.target_s - state.hold_elapsed_s
+            timer = f"{remaining:.0f} s" if remaining > 0 else "lower slowly"
+            rows.insert(0, f"hold {state.hold_elapsed_s:4.1f} s  ({timer})")
+        panel_height = line * (len(rows) + len(state.active_cues)) + line // 2
+        cv2.rectangle(canvas, (0, 0), (width, panel_height), PANEL_COLOUR, -1)
+        y = line
+        for row in rows:
+            cv2.putText(canvas, row, (line // 2, y), font, size, TEXT_COLOUR, max(1, int(2 * scale)), cv2.LINE_AA)
+            y += line
+        for cue in state.active_cues:
+            cv2.putText(canvas, cue, (line // 2, y), font, size, CUE_COLOUR, max(1, int(2 * scale)), cv2.LINE_AA)
+            y += line

@@ -1,0 +1,270 @@
+"""Pose estimation: MediaPipe PoseLandmarker in VIDEO mode, one followed person per frame.
+
+A frame gives a ``Pose`` or ``None`` (a gap). Gaps are frames with nobody in them and frames
+whose "person" is implausible: title and logo cards fool the model into reporting stick
+figures, so a detection must also look like a human body before it counts.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import cv2
+import mediapipe as mp
+import numpy as np
+from mediapipe.tasks.python import BaseOptions, vision
+
+from posecheck.errors import ModelInvalidError
+from posecheck.landmarks import LANDMARK_COUNT, Landmark
+from posecheck.source import Frame
+
+CORE_LANDMARKS = (
+    Landmark.LEFT_SHOULDER,
+    Landmark.RIGHT_SHOULDER,
+    Landmark.LEFT_HIP,
+    Landmark.RIGHT_HIP,
+)
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True, slots=True)
+class Pose:
+    """33 landmarks of one person at one instant.
+
+    ``image_xy`` is in pixels of the analysed picture, so angles drawn on it are true to
+    the picture; ``world_xyz`` is in metres around the hips, as the model estimates them.
+    """
+
+    timestamp_s: float
+    image_xy: np.ndarray
+    image_z: np.ndarray
+    world_xyz: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    image_size: tuple[int, int]
+
+    @staticmethod
+    def from_arrays(
+        timestamp_s: float,
+        image_xy: np.ndarray,
+        image_z: np.ndarray,
+        world_xyz: np.ndarray,
+        visibility: np.ndarray,
+        presence: np.ndarray,
+        image_size: tuple[int, int],
+    ) -> Pose:
+        return Pose(
+            timestamp_s=float(timestamp_s),
+            image_xy=_frozen(np.asarray(image_xy, dtype=np.float64).reshape(LANDMARK_COUNT, 2)),
+            image_z=_frozen(np.asarray(image_z, dtype=np.float64).reshape(LANDMARK_COUNT)),
+            world_xyz=_frozen(np.asarray(world_xyz, dtype=np.float64).reshape(LANDMARK_COUNT, 3)),
+            visibility=_frozen(np.asarray(visibility, dtype=np.float64).reshape(LANDMARK_COUNT)),
+            presence=_frozen(np.asarray(presence, dtype=np.float64).reshape(LANDMARK_COUNT)),
+            image_size=(int(image_size[0]), int(image_size[1])),
+        )
+
+    def xy(self, landmark: Landmark) -> np.ndarray:
+        return self.image_xy[landmark]
+
+    def centre(self) -> np.ndarray:
+        """Mid-point of shoulders and hips in pixels: where the person is."""
+        return self.image_xy[list(CORE_LANDMARKS)].mean(axis=0)
+
+    def with_landmarks(self, image_xy: np.ndarray, world_xyz: np.ndarray) -> Pose:
+        """The same pose with smoothed coordinates."""
+        return Pose.from_arrays(
+            self.timestamp_s,
+            image_xy,
+            self.image_z,
+            world_xyz,
+            self.visibility,
+            self.presence,
+            self.image_size,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PersonGate:
+    """Says whether a detection is a plausible human body, not a logo or a drawing.
+
+    Thresholds: the core joints (shoulders, hips) must be seen (mean visibility), the
+    model must be fairly sure the landmarks are in the picture (mean presence; pictograms in
+    logos score below 0.5, people 0.64 or more in the corpus), the body must span a minimal
+    part of the picture, and its estimated real size must be a human's (shoulder-to-hip
+    length in metres, from the world landmarks).
+    """
+
+    minimum_core_visibility: float = 0.75
+    minimum_mean_presence: float = 0.55
+    minimum_extent_fraction: float = 0.12
+    torso_length_range_m: tuple[float, float] = (0.25, 0.85)
+
+    def accepts(self, pose: Pose) -> bool:
+        core = list(CORE_LANDMARKS)
+        if float(np.mean(pose.visibility[core])) < self.minimum_core_visibility:
+            return False
+        if float(np.mean(pose.presence)) < self.minimum_mean_presence:
+            return False
+        width, height = pose.image_size
+        points = pose.image_xy[: Landmark.RIGHT_FOOT_INDEX + 1]
+        extent = np.ptp(points, axis=0)
+        if max(extent[0] / width, extent[1] / height) < self.minimum_extent_fraction:
+            return False
+        world = pose.world_xyz
+        shoulders = (world[Landmark.LEFT_SHOULDER] + world[Landmark.RIGHT_SHOULDER]) / 2
+        hips = (world[Landmark.LEFT_HIP] + world[Landmark.RIGHT_HIP]) / 2
+        torso_m = float(np.linalg.norm(shoulders - hips))
+        low, high = self.torso_length_range_m
+        return low <= torso_m <= high
+
+
+def _candidate_poses(result: object, timestamp_s: float, size: tuple[int, int]) -> list[Pose]:
+    width, height = size
+    poses = []
+    for image_marks, world_marks in zip(
+        result.pose_landmarks,  # type: ignore[attr-defined]
+        result.pose_world_landmarks,  # type: ignore[attr-defined]
+        strict=True,
+    ):
+        image = np.array(
+            [(m.x, m.y, m.z, m.visibility or 0.0, m.presence or 0.0) for m in image_marks],
+            dtype=np.float64,
+        )
+        world = np.array([(m.x, m.y, m.z) for m in world_marks], dtype=np.float64)
+        poses.append(
+            Pose.from_arrays(
+                timestamp_s,
+                image[:, :2] * (width, height),
+                image[:, 2] * width,
+                world,
+                image[:, 3],
+                image[:, 4],
+                size,
+            )
+        )
+    return poses
+
+
+class PersonSelector:
+    """Picks the person to follow among the model's candidates, or None for a gap.
+
+    Implausible candidates are dropped first (see ``PersonGate``). Of the rest, the one
+    nearest the person followed in the previous frame is kept; at the start, the largest.
+
+    A still picture (a drawing on a title card) gives the very same landmarks frame after
+    frame, which a breathing person filmed by a camera never does: when more than
+    ``still_fraction`` of the last ``still_window_s`` repeat the previous frame's landmarks
+    (no landmark moved ``still_tolerance`` torso lengths; filmed people move 0.005 or more
+    in 99% of frames), the detection is a picture, not a person.
+    """
+
+    def __init__(
+        self,
+        gate: PersonGate | None = None,
+        still_window_s: float = 1.0,
+        still_fraction: float = 0.5,
+        still_tolerance: float = 0.002,
+    ) -> None:
+        self.still_tolerance = still_tolerance
+        self.gate = gate or PersonGate()
+        self.still_window_s = still_window_s
+        self.still_fraction = still_fraction
+        self._last_centre: np.ndarray | None = None
+        self._last_landmarks: np.ndarray | None = None
+        self._repeats: deque[tuple[float, bool]] = deque()
+        self.rejected_detections = 0
+
+    def select(self, candidates: list[Pose]) -> Pose | None:
+        plausible = [pose for pose in candidates if self.gate.accepts(pose)]
+        self.rejected_detections += len(candidates) - len(plausible)
+        if not plausible:
+            self._last_landmarks = None
+            return None
+        chosen = self._follow(plausible)
+        if self._is_still_picture(chosen):
+            self.rejected_detections += 1
+            return None
+        return chosen
+
+    def _is_still_picture(self, pose: Pose) -> bool:
+        torso_px = float(np.linalg.norm(pose.image_xy[11:13].mean(0) - pose.image_xy[23:25].mean(0)))
+        repeated = self._last_landmarks is not None and bool(
+            np.max(np.abs(pose.image_xy - self._last_landmarks)) < self.still_tolerance * torso_px
+        )
+        self._last_landmarks = pose.image_xy
+        self._repeats.append((pose.timestamp_s, repeated))
+        while self._repeats[0][0] < pose.timestamp_s - self.still_window_s:
+            self._repeats.popleft()
+        repeats = sum(1 for _, was_repeated in self._repeats if was_repeated)
+        return repeats > self.still_fraction * len(self._repeats)
+
+    def _follow(self, plausible: list[Pose]) -> Pose:
+        if self._last_centre is not None:
+            last = self._last_centre
+            chosen = min(plausible, key=lambda pose: float(np.linalg.norm(pose.centre() - last)))
+        else:
+            chosen = max(plausible, key=lambda pose: float(np.prod(np.ptp(pose.image_xy, axis=0))))
+        self._last_centre = chosen.centre()
+        return chosen
+
+
+class PoseEstimator:
+    """Runs the pose model (VIDEO mode) on a stream of frames: every person it reports.
+
+    ``max_people`` above one lets ``PersonSelector`` follow the right person when
+    someone else walks into the picture.
+    """
+
+    def __init__(
+        self,
+        model_path: Path,
+        max_people: int = 2,
+        minimum_detection_confidence: float = 0.5,
+    ) -> None:
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=max_people,
+            min_pose_detection_confidence=minimum_detection_confidence,
+            min_pose_presence_confidence=0.5,
+            min_tracking_confidence=0.5,
+        )
+        try:
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as error:
+            raise ModelInvalidError(
+                f"the pose model {model_path} cannot be loaded ({str(error).splitlines()[0]}): "
+                "run `posecheck models install` to get a working one"
+            ) from None
+        self._last_timestamp_ms = -1
+
+    def detect(self, frame: Frame) -> list[Pose]:
+        """Every person the model reports in this frame."""
+        timestamp_ms = max(int(round(frame.timestamp_s * 1000)), self._last_timestamp_ms + 1)
+        self._last_timestamp_ms = timestamp_ms
+        rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+        result = self._landmarker.detect_for_video(
+            mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), timestamp_ms
+        )
+        return _candidate_poses(result, frame.timestamp_s, frame.size)
+
+    def close(self) -> None:
+        self._landmarker.close()
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

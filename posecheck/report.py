@@ -1,0 +1,116 @@
+"""Reports: the session summary printed for the person, and the JSON other tools read."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from posecheck.errors import OutputError
+from posecheck.events import Hold
+from posecheck.session import Session
+
+REPORT_VERSION = 1
+
+
+def _round(value: float, digits: int = 2) -> float | None:
+    return None if math.isnan(value) else round(value, digits)
+
+
+def hold_to_dict(hold: Hold) -> dict[str, Any]:
+    return {
+        "start_s": round(hold.start_s, 2),
+        "end_s": round(hold.end_s, 2),
+        "duration_s": round(hold.duration_s, 2),
+        "complete": hold.complete,
+        "side": hold.side,
+        "target_s": hold.target_s,
+        "met": hold.met,
+        "key_angle_deg": _round(hold.key_angle_deg, 1),
+        "faults": [
+            {
+                "kind": fault.kind,
+                "cue": fault.cue,
+                "start_s": round(fault.start_s, 2),
+                "end_s": round(fault.end_s, 2),
+            }
+            for fault in hold.faults
+        ],
+    }
+
+
+def session_to_dict(session: Session) -> dict[str, Any]:
+    """The JSON report: the documented keys first, then details."""
+    return {
+        "exercise": session.exercise,
+        "duration_s": round(session.duration_s, 2),
+        "reps": session.reps,
+        "holds": [hold_to_dict(hold) for hold in session.holds],
+        "report_version": REPORT_VERSION,
+        "title": session.title,
+        "source": session.source,
+        "started_at": session.started_at,
+        "reps_target": session.reps_target,
+        "reps_are_per_side": session.reps_are_per_side,
+        "reps_by_side": session.reps_by_side,
+        "frames": session.frames,
+        "frames_with_person": session.frames_with_person,
+        "notes": list(session.notes),
+        "ended_early": session.ended_early,
+        "interrupted": session.interrupted,
+    }
+
+
+def write_json(session: Session, path: str | os.PathLike[str]) -> Path:
+    """Writes the report atomically: a crash never leaves half a file."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
+        ) as handle:
+            json.dump(session_to_dict(session), handle, indent=2)
+            handle.write("\n")
+        os.replace(handle.name, target)
+    except OSError as error:
+        raise OutputError(f"cannot write {target} ({error.strerror}): choose a writable path") from None
+    return target
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(max(seconds, 0.0), 60.0)
+    return f"{int(minutes)}:{rest:04.1f}"
+
+
+def summary_text(session: Session) -> str:
+    """The session summary a person reads after an exercise."""
+    lines = [f"{session.title}: {session.source} ({_clock(session.duration_s)})"]
+    if session.reps_are_per_side:
+        by_side = session.reps_by_side
+        per_side = ", ".join(f"{side} {count}" for side, count in by_side.items()) or "none"
+        lines.append(f"Reps: {session.reps} ({per_side}); target {session.reps_target} per leg")
+    else:
+        lines.append(f"Reps: {session.reps} / {session.reps_target}")
+    if not session.holds:
+        lines.append("No hold was found.")
+    for number, hold in enumerate(session.holds, start=1):
+        verdict = "target met" if hold.met else f"short of {hold.target_s:g} s"
+        side = f" {hold.side}" if hold.side else ""
+        status = "" if hold.complete else " (not a full rep: started before or ran past the recording)"
+        angle = "" if math.isnan(hold.key_angle_deg) else f", angle {hold.key_angle_deg:.0f} deg"
+        lines.append(
+            f"  Hold {number}{side}: {_clock(hold.start_s)}-{_clock(hold.end_s)}, "
+            f"held {hold.duration_s:.1f} s of {hold.target_s:g} s ({verdict}){angle}{status}"
+        )
+        for fault in hold.faults:
+            lines.append(f"    ! {_clock(fault.start_s)}-{_clock(fault.end_s)} {fault.cue}")
+    for note in session.notes:
+        lines.append(f"Note: {note}")
+    if session.ended_early:
+        lines.append("Note: the video ended early (damaged or truncated file); this covers what could be read.")
+    if session.interrupted:
+        lines.append("Note: the session was interrupted; this covers what was recorded until then.")
+    return "\n".join(lines)

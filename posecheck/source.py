@@ -1,0 +1,142 @@
+"""Frame source: decoded frames with the timestamps the file itself carries.
+
+Recorded video runs on the frames' own clock (presentation timestamps), so variable frame
+rate and dropped frames give true times; everything downstream sees only ``timestamp_s``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import cv2
+import numpy as np
+
+from posecheck.errors import VideoNotFoundError, VideoUnreadableError
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One decoded picture (BGR, as OpenCV gives it) and when it was shown."""
+
+    index: int
+    timestamp_s: float
+    image: np.ndarray
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return int(self.image.shape[1]), int(self.image.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class VideoInfo:
+    path: Path
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+
+    @property
+    def duration_s(self) -> float:
+        """Duration announced by the container (0.0 where it announces nothing)."""
+        return self.frame_count / self.fps if self.fps > 0 and self.frame_count > 0 else 0.0
+
+
+class VideoFileSource:
+    """Streams the frames of a video file, never holding more than one.
+
+    ``stride`` keeps every n-th decoded frame (the others are grabbed, not decoded).
+    Rotation metadata of phone videos is applied, so portrait clips come out upright.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], stride: int = 1) -> None:
+        self.path = Path(path)
+        if stride < 1:
+            raise ValueError("stride must be 1 or more")
+        self.stride = stride
+        if not self.path.exists():
+            raise VideoNotFoundError(f"video not found: {self.path} (check the path)")
+        if self.path.is_dir():
+            raise VideoUnreadableError(f"{self.path} is a folder: give one video file")
+        if self.path.stat().st_size == 0:
+            raise VideoUnreadableError(
+                f"{self.path} is empty (0 bytes): copy or export the video again"
+            )
+        self._capture = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
+        if not self._capture.isOpened():
+            self._capture.release()
+            raise VideoUnreadableError(
+                f"cannot read {self.path} as a video: give an MP4/MOV/AVI file "
+                "(re-export it if it is damaged)"
+            )
+        self._capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        self.info = self._read_info()
+        self.last_timestamp_s = 0.0
+        self.frames_decoded = 0
+
+    def _read_info(self) -> VideoInfo:
+        capture = self._capture
+        width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+        height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        rotation = int(capture.get(cv2.CAP_PROP_ORIENTATION_META)) % 180
+        if rotation == 90:
+            width, height = height, width
+        return VideoInfo(
+            path=self.path,
+            width=width,
+            height=height,
+            fps=float(capture.get(cv2.CAP_PROP_FPS) or 0.0),
+            frame_count=max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT))),
+        )
+
+    def __iter__(self) -> Iterator[Frame]:
+        capture = self._capture
+        index = -1
+        previous_timestamp_s = -1.0
+        while True:
+            index += 1
+            if index % self.stride:
+                if not capture.grab():
+                    break
+                continue
+            ok, image = capture.read()
+            if not ok or image is None:
+                break
+            timestamp_s = capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+            if timestamp_s <= previous_timestamp_s:
+                # Some containers repeat or lack timestamps; keep time strictly increasing.
+                fps = self.info.fps if self.info.fps > 0 else 30.0
+                timestamp_s = previous_timestamp_s + 1.0 / fps
+            previous_timestamp_s = timestamp_s
+            self.last_timestamp_s = timestamp_s
+            self.frames_decoded += 1
+            yield Frame(index=index, timestamp_s=timestamp_s, image=image)
+        if self.frames_decoded == 0:
+            raise VideoUnreadableError(
+                f"no frame of {self.path} could be decoded: the file is damaged or not a "
+                "video; re-export or copy it again"
+            )
+
+    def ended_early(self) -> bool:
+        """True when decoding stopped well before the duration the container announces."""
+        announced = self.info.duration_s
+        frame_period = 1.0 / self.info.fps if self.info.fps > 0 else 0.04
+        return announced > 0 and self.last_timestamp_s < announced - max(1.0, 5 * frame_period)
+
+    def close(self) -> None:
+        self._capture.release()
+
+    def __enter__(self) -> VideoFileSource:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

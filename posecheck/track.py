@@ -1,0 +1,104 @@
+"""Landmark tracks: the pose stage's output saved to a file, so the rules can run again
+without the model (and without the video: a track holds no picture)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from posecheck.errors import VideoUnreadableError
+from posecheck.landmarks import LANDMARK_COUNT
+from posecheck.pose import Pose
+
+TRACK_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TrackFrame:
+    timestamp_s: float
+    pose: Pose | None
+
+
+@dataclass(frozen=True, slots=True)
+class PoseTrack:
+    """Every analysed frame's time and followed person (or None)."""
+
+    source: str
+    fps: float
+    frames: tuple[TrackFrame, ...]
+
+    def __iter__(self) -> Iterator[TrackFrame]:
+        return iter(self.frames)
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+
+def save_track(track: PoseTrack, path: str | os.PathLike[str]) -> Path:
+    count = len(track.frames)
+    present = np.zeros(count, dtype=bool)
+    times = np.zeros(count)
+    image_xy = np.zeros((count, LANDMARK_COUNT, 2), dtype=np.float32)
+    image_z = np.zeros((count, LANDMARK_COUNT), dtype=np.float32)
+    world = np.zeros((count, LANDMARK_COUNT, 3), dtype=np.float32)
+    visibility = np.zeros((count, LANDMARK_COUNT), dtype=np.float32)
+    presence = np.zeros((count, LANDMARK_COUNT), dtype=np.float32)
+    size = (0, 0)
+    for index, frame in enumerate(track.frames):
+        times[index] = frame.timestamp_s
+        pose = frame.pose
+        if pose is None:
+            continue
+        present[index] = True
+        image_xy[index], image_z[index], world[index] = pose.image_xy, pose.image_z, pose.world_xyz
+        visibility[index], presence[index] = pose.visibility, pose.presence
+        size = pose.image_size
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as handle:
+        np.savez_compressed(
+            handle,
+            version=TRACK_VERSION,
+            source=track.source,
+            fps=track.fps,
+            image_size=np.array(size),
+            times=times,
+            present=present,
+            image_xy=image_xy,
+            image_z=image_z,
+            world=world,
+            visibility=visibility,
+            presence=presence,
+        )
+    return target
+
+
+def load_track(path: str | os.PathLike[str]) -> PoseTrack:
+    try:
+        data = np.load(Path(path), allow_pickle=False)
+        size = tuple(int(v) for v in data["image_size"])
+        frames = []
+        for index, time_s in enumerate(data["times"]):
+            pose = None
+            if data["present"][index]:
+                pose = Pose.from_arrays(
+                    float(time_s),
+                    data["image_xy"][index],
+                    data["image_z"][index],
+                    data["world"][index],
+                    data["visibility"][index],
+                    data["presence"][index],
+                    (size[0], size[1]),
+                )
+            frames.append(TrackFrame(float(time_s), pose))
+        return PoseTrack(str(data["source"]), float(data["fps"]), tuple(frames))
+    except (OSError, KeyError, ValueError) as error:
+        raise VideoUnreadableError(f"cannot read the landmark track {path} ({error}): save it again") from None
+
+
+def track_from_pairs(source: str, fps: float, pairs: Iterable[tuple[float, Pose | None]]) -> PoseTrack:
+    return PoseTrack(source, fps, tuple(TrackFrame(time_s, pose) for time_s, pose in pairs))
