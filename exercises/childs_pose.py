@@ -101,7 +101,7 @@ EXERCISE = Exercise(
         Check(
             fault="buttocks_off_heels",
             cue="Sit back until your buttocks rest on your heels.",
-            fault_when=at_least(knee_bend, enter=55.0, exit=48.0),
+            fault_when=at_least(knee_bend, enter=65.0, exit=58.0),
         ),
         Check(
             fault="arms_not_stretched_forward",

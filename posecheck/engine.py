@@ -7,8 +7,9 @@ Counting is a state machine with hysteresis and debounce, never a single thresho
 - it ends once the position is left, or the key angle comes back ``settle.release`` from
   its held level, for ``release_after_s`` (dated from when that began);
 - a hold is a repetition only if the start position was seen before it.
-A fault still on when a hold ends is how the person left the hold, not a fault in it: the
-hold is taken to end where that fault began.
+A fault that began in the last ``leaving_within_s`` of a hold and is still on when it ends
+is how the person left the hold, not a fault in it: the hold is taken to end where that
+fault began.
 """
 
 from __future__ import annotations
@@ -297,11 +298,11 @@ class RuleEngine:
                 tracker.active_since = None
                 tracker.on_since = None
         trimmed_by_exit = False
-        if left_inside and exit_faults:
-            end_s = max(hold.start_s, min(fault.start_s for fault in exit_faults))
+        way_out = [f for f in exit_faults if f.start_s >= end_s - self.exercise.leaving_within_s]
+        if left_inside and way_out:
+            end_s = max(hold.start_s, min(fault.start_s for fault in way_out))
             trimmed_by_exit = True
-        elif not left_inside:
-            hold.faults.extend(exit_faults)
+        hold.faults.extend(f for f in exit_faults if not (left_inside and f in way_out))
         if end_s - hold.start_s < self.exercise.shortest_hold_s:
             return
         faults = [fault for fault in hold.faults if fault.start_s < end_s]

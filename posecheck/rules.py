@@ -152,6 +152,7 @@ class Exercise:
     shortest_hold_s: float = 3.0
     longest_gap_s: float = 1.0
     release_after_s: float = 0.5
+    leaving_within_s: float = 2.0
 
     def label(self, phase: Phase) -> str:
         return self.phase_labels.get(phase, phase.value.replace("_", " "))

@@ -17,6 +17,29 @@ import numpy as np
 
 from posecheck.errors import VideoNotFoundError, VideoUnreadableError
 
+# FFmpeg opens a photo as a one-frame "video"; these signatures catch it before it does.
+_IMAGE_SIGNATURES = (
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+)
+_IMAGE_FTYP_BRANDS = {b"heic": "HEIC", b"heix": "HEIC", b"heif": "HEIF", b"mif1": "HEIF", b"avif": "AVIF"}
+
+
+def _still_image_kind(path: Path) -> str | None:
+    """The image format a file's first bytes announce, or None when they announce no still image."""
+    with path.open("rb") as file:
+        head = file.read(16)
+    for signature, kind in _IMAGE_SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    if head[4:8] == b"ftyp":
+        return _IMAGE_FTYP_BRANDS.get(head[8:12])
+    return None
+
 
 @dataclass(frozen=True, slots=True)
 class Frame:
@@ -63,8 +86,11 @@ class VideoFileSource:
         if self.path.is_dir():
             raise VideoUnreadableError(f"{self.path} is a folder: give one video file")
         if self.path.stat().st_size == 0:
+            raise VideoUnreadableError(f"{self.path} is empty (0 bytes): copy or export the video again")
+        image_kind = _still_image_kind(self.path)
+        if image_kind is not None:
             raise VideoUnreadableError(
-                f"{self.path} is empty (0 bytes): copy or export the video again"
+                f"{self.path} is a still {image_kind} image, not a video: give a video file (MP4/MOV/AVI)"
             )
         self._capture = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
         if not self._capture.isOpened():
@@ -77,18 +103,15 @@ class VideoFileSource:
         self.info = self._read_info()
         self.last_timestamp_s = 0.0
         self.frames_decoded = 0
+        self._reached_s = 0.0  # time of the last frame read, kept or skipped by the stride
 
     def _read_info(self) -> VideoInfo:
+        # With ORIENTATION_AUTO on, OpenCV already reports the size of the rotated frames it returns.
         capture = self._capture
-        width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
-        height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
-        rotation = int(capture.get(cv2.CAP_PROP_ORIENTATION_META)) % 180
-        if rotation == 90:
-            width, height = height, width
         return VideoInfo(
             path=self.path,
-            width=width,
-            height=height,
+            width=int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
+            height=int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
             fps=float(capture.get(cv2.CAP_PROP_FPS) or 0.0),
             frame_count=max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT))),
         )
@@ -102,6 +125,7 @@ class VideoFileSource:
             if index % self.stride:
                 if not capture.grab():
                     break
+                self._reached_s = max(self._reached_s, capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0)
                 continue
             ok, image = capture.read()
             if not ok or image is None:
@@ -110,8 +134,9 @@ class VideoFileSource:
             if timestamp_s <= previous_timestamp_s:
                 # Some containers repeat or lack timestamps; keep time strictly increasing.
                 fps = self.info.fps if self.info.fps > 0 else 30.0
-                timestamp_s = previous_timestamp_s + 1.0 / fps
+                timestamp_s = previous_timestamp_s + self.stride / fps
             previous_timestamp_s = timestamp_s
+            self._reached_s = max(self._reached_s, timestamp_s)
             self.last_timestamp_s = timestamp_s
             self.frames_decoded += 1
             yield Frame(index=index, timestamp_s=timestamp_s, image=image)
@@ -122,10 +147,13 @@ class VideoFileSource:
             )
 
     def ended_early(self) -> bool:
-        """True when decoding stopped well before the duration the container announces."""
+        """True when decoding stopped well before the duration the container announces.
+
+        Frames skipped by the stride count as read, so a large stride alone never ends early.
+        """
         announced = self.info.duration_s
         frame_period = 1.0 / self.info.fps if self.info.fps > 0 else 0.04
-        return announced > 0 and self.last_timestamp_s < announced - max(1.0, 5 * frame_period)
+        return announced > 0 and self._reached_s < announced - max(1.0, 5 * frame_period)
 
     def close(self) -> None:
         self._capture.release()

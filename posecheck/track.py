@@ -42,11 +42,11 @@ def save_track(track: PoseTrack, path: str | os.PathLike[str]) -> Path:
     count = len(track.frames)
     present = np.zeros(count, dtype=bool)
     times = np.zeros(count)
-    image_xy = np.zeros((count, LANDMARK_COUNT, 2), dtype=np.float32)
-    image_z = np.zeros((count, LANDMARK_COUNT), dtype=np.float32)
-    world = np.zeros((count, LANDMARK_COUNT, 3), dtype=np.float32)
-    visibility = np.zeros((count, LANDMARK_COUNT), dtype=np.float32)
-    presence = np.zeros((count, LANDMARK_COUNT), dtype=np.float32)
+    image_xy = np.zeros((count, LANDMARK_COUNT, 2), dtype=np.float64)
+    image_z = np.zeros((count, LANDMARK_COUNT), dtype=np.float64)
+    world = np.zeros((count, LANDMARK_COUNT, 3), dtype=np.float64)
+    visibility = np.zeros((count, LANDMARK_COUNT), dtype=np.float64)
+    presence = np.zeros((count, LANDMARK_COUNT), dtype=np.float64)
     size = (0, 0)
     for index, frame in enumerate(track.frames):
         times[index] = frame.timestamp_s

@@ -115,3 +115,13 @@ def test_a_short_gap_in_the_pose_is_bridged_and_a_long_one_ends_the_hold() -> No
     assert len(run(short_gap).holds) == 1
     first, *_ = run(long_gap).holds
     assert first.end_s == pytest.approx(8.0, abs=0.1)
+
+
+def test_a_fault_held_through_the_whole_hold_is_reported_not_taken_for_the_way_out() -> None:
+    def hips(time_s: float) -> float:
+        return 0.25 if 3.0 <= time_s < 17.5 else 0.0
+
+    session = run(prone_sequence([(3.0, REST), *rep(12.0)], hips=hips))
+    (hold,) = session.holds
+    assert [fault.kind for fault in hold.faults] == ["hips_lifted"]
+    assert not hold.met

@@ -1,0 +1,41 @@
+"""Shared fixtures: the real corpus and the real pose model, or a skip saying why."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from posecheck import models
+from posecheck.errors import ModelNotFoundError
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPUS = SHARED / "corpus"
+SHARED_MODEL = SHARED / "models" / "pose_landmarker_full.task"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not (CORPUS / "labels.toml").exists():
+        pytest.skip(f"the real-footage corpus is not at {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    try:
+        return models.find_model()
+    except ModelNotFoundError:
+        if SHARED_MODEL.exists():
+            return SHARED_MODEL
+        pytest.skip("no pose model: run `posecheck models install` or set POSECHECK_MODEL")
+
+
+@pytest.fixture(scope="session")
+def track_cache() -> Path:
+    """Pose tracks of corpus videos, reused across runs while video, model and pose code
+    are unchanged (see posecheck.evaluation.corpus_track)."""
+    folder = Path(os.environ.get("POSECHECK_TRACK_CACHE", models.user_cache_dir() / "tracks"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
