@@ -20,10 +20,14 @@ from posecheck.evaluation import corpus_track
 from posecheck.smoothing import OneEuroParameters, PoseSmoother
 from posecheck.track import PoseTrack
 
-STILL = [("childs_pose__yogagym_child_pose_portrait.mp4", 2.0, 18.0),
-         ("prone_press_up__flowai_bhujangasana_man_side.mp4", 40.0, 55.0)]
-MOVING = [("prone_press_up__flowai_bhujangasana_man_side.mp4", 28.0, 32.5),
-          ("childs_pose__purecalm_balasana_rehabme.mp4", 29.0, 31.5)]
+STILL = [
+    ("childs_pose__yogagym_child_pose_portrait.mp4", 2.0, 18.0),
+    ("prone_press_up__flowai_bhujangasana_man_side.mp4", 40.0, 55.0),
+]
+MOVING = [
+    ("prone_press_up__flowai_bhujangasana_man_side.mp4", 28.0, 32.5),
+    ("childs_pose__purecalm_balasana_rehabme.mp4", 29.0, 31.5),
+]
 SETTINGS = {
     "raw": None,
     "one euro 1.0 Hz, beta 4 (default)": OneEuroParameters(),
@@ -56,12 +60,16 @@ def lag_ms(times: np.ndarray, raw: np.ndarray, smooth: np.ndarray, start: float,
     chosen = (times >= start) & (times < end)
     raw_path, smooth_path = raw[chosen][:, 0, :], smooth[chosen][:, 0, :]
     period = float(np.median(np.diff(times)))
-    errors = [np.mean(np.sum((smooth_path[k:] - raw_path[: len(raw_path) - k]) ** 2, axis=1)) for k in range(15)]
+    errors = [
+        np.mean(np.sum((smooth_path[k:] - raw_path[: len(raw_path) - k]) ** 2, axis=1)) for k in range(15)
+    ]
     return int(np.argmin(errors)) * period * 1000
 
 
 def main() -> int:
-    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    corpus = (
+        Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    )
     model = models.find_model()
     cache = models.user_cache_dir() / "tracks"
     tracks = {name: corpus_track(corpus / "videos" / name, model, cache) for name, _, _ in STILL + MOVING}
@@ -71,7 +79,9 @@ def main() -> int:
         series = {name: _series(track, parameters) for name, track in tracks.items()}
         jitters = [jitter(*series[name], a, b) for name, a, b in STILL]
         lags = [lag_ms(series[name][0], raw_series[name][1], series[name][1], a, b) for name, a, b in MOVING]
-        print(f"{label:42} {' / '.join(f'{j:5.2f}' for j in jitters):>32} {' / '.join(f'{g:4.0f}' for g in lags):>24}")
+        jitter_column = " / ".join(f"{j:5.2f}" for j in jitters)
+        lag_column = " / ".join(f"{g:4.0f}" for g in lags)
+        print(f"{label:42} {jitter_column:>32} {lag_column:>24}")
     return 0
 
 

@@ -31,7 +31,7 @@ from posecheck.registry import exercise_named
 from posecheck.rules import Exercise
 from posecheck.session import Session, SessionRecorder
 from posecheck.smoothing import OneEuroParameters, PoseSmoother
-from posecheck.source import Frame, VideoFileSource
+from posecheck.source import Frame, VideoFileSource, prefetched
 from posecheck.track import PoseTrack
 
 
@@ -49,9 +49,7 @@ class PoseStage:
 class ExerciseAnalysis:
     """Poses in (one per analysed frame, None for a gap), a session out."""
 
-    def __init__(
-        self, exercise: Exercise, source: str, smoothing: OneEuroParameters | None = None
-    ) -> None:
+    def __init__(self, exercise: Exercise, source: str, smoothing: OneEuroParameters | None = None) -> None:
         self.exercise = exercise
         self.smoother = PoseSmoother(smoothing)
         self.engine = RuleEngine(exercise)
@@ -71,9 +69,7 @@ class ExerciseAnalysis:
     def state(self) -> EngineState:
         return self.engine.state
 
-    def finish(
-        self, frame_period_s: float, ended_early: bool = False, interrupted: bool = False
-    ) -> Session:
+    def finish(self, frame_period_s: float, ended_early: bool = False, interrupted: bool = False) -> Session:
         self.recorder.record_events(self.engine.finish(self.recorder.last_time_s + frame_period_s))
         return self.recorder.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
 
@@ -117,7 +113,8 @@ def analyze_video(
         interrupted = False
         total = info.frame_count // stride if info.frame_count else None
         try:
-            for frame in tqdm(source, total=total, unit="frame", disable=not progress, leave=False):
+            frames = prefetched(source)
+            for frame in tqdm(frames, total=total, unit="frame", disable=not progress, leave=False):
                 pose = pose_stage(frame)
                 if keep_track is not None:
                     keep_track.append((frame.timestamp_s, pose))
@@ -151,7 +148,7 @@ def video_poses(
     """The pose stage alone: every analysed frame's time and followed person."""
     with VideoFileSource(video, stride=stride) as source, PoseEstimator(model_path) as estimator:
         pose_stage = PoseStage(estimator)
-        for frame in source:
+        for frame in prefetched(source):
             yield frame.timestamp_s, pose_stage(frame)
 
 

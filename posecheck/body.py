@@ -7,7 +7,7 @@ other knee" instead of landmark numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from posecheck.landmarks import Landmark
 from posecheck.pose import Pose
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     LEFT = "left"
     RIGHT = "right"
 

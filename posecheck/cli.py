@@ -27,7 +27,7 @@ def _analyze(arguments: argparse.Namespace) -> int:
         model,
         stride=arguments.stride,
         annotate_to=arguments.annotate,
-        progress=not arguments.no_progress,
+        progress=sys.stderr.isatty() and not arguments.no_progress,
     )
     print(summary_text(session))
     if arguments.json is not None:
@@ -60,7 +60,7 @@ def _exercises(arguments: argparse.Namespace) -> int:
         for line in exercise.instructions:
             print(f"  - {line}")
         for check in exercise.checks:
-            print(f"  check {check.fault}: \"{check.cue}\" when {check.fault_when.describe()}")
+            print(f'  check {check.fault}: "{check.cue}" when {check.fault_when.describe()}')
     return 0
 
 
@@ -72,12 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze = commands.add_parser("analyze", help="analyse a recorded video")
     analyze.add_argument("video", help="the video file")
-    analyze.add_argument("--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose")
+    analyze.add_argument(
+        "--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose"
+    )
     analyze.add_argument("--json", type=Path, help="write the JSON report here")
     analyze.add_argument("--annotate", type=Path, help="write the video with the overlay here (.mp4)")
     analyze.add_argument("--stride", type=int, default=1, help="analyse every n-th frame (default 1)")
     analyze.add_argument("--model", help="pose model bundle (.task); default: see `posecheck models path`")
-    analyze.add_argument("--no-progress", action="store_true", help="no progress bar")
+    analyze.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (shown only on a terminal anyway)"
+    )
     analyze.set_defaults(run=_analyze)
 
     models_parser = commands.add_parser("models", help="find or install the pose model")

@@ -14,6 +14,7 @@ fault began.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from collections import Counter, deque
@@ -135,7 +136,9 @@ class RuleEngine:
 
         in_position = all([latch.update(latch.level.measurement(body)) for latch in self._position])
         at_start = in_position and all([latch.update(latch.level.measurement(body)) for latch in self._start])
-        in_target = in_position and all([latch.update(latch.level.measurement(body)) for latch in self._target])
+        in_target = in_position and all(
+            [latch.update(latch.level.measurement(body)) for latch in self._target]
+        )
         key = self.exercise.key_angle(body)
         self._key = key
         self._window.append((time_s, key, in_target, self._body_speed(body)))
@@ -223,10 +226,7 @@ class RuleEngine:
         speeds = [speed for _, _, _, speed in window if not math.isnan(speed)]
         if not keys or not speeds:
             return False
-        return (
-            max(keys) - min(keys) <= settle.within
-            and sum(speeds) / len(speeds) <= settle.still_speed
-        )
+        return max(keys) - min(keys) <= settle.within and sum(speeds) / len(speeds) <= settle.still_speed
 
     def _begin_hold(self, start_s: float, events: list[Event]) -> None:
         if self._releasing is not None:
@@ -336,7 +336,7 @@ class RuleEngine:
         assert self._releasing is not None
         rule = self.exercise.slow_release
         assert rule is not None
-        hold, released_s = self._releasing
+        _, released_s = self._releasing
         if at_start:
             reached_s = max(self._at_start_since or time_s, released_s)
             too_fast = None
@@ -353,17 +353,7 @@ class RuleEngine:
         hold, _ = self._releasing
         self._releasing = None
         if fault is not None:
-            hold = Hold(
-                hold.start_s,
-                hold.end_s,
-                hold.duration_s,
-                hold.complete,
-                hold.side,
-                hold.target_s,
-                hold.minimum_s,
-                hold.key_angle_deg,
-                hold.faults + (fault,),
-            )
+            hold = dataclasses.replace(hold, faults=(*hold.faults, fault))
         self._publish(hold, events)
 
     def _person_lost(self, last_seen_s: float, events: list[Event]) -> None:

@@ -109,14 +109,16 @@ def score_clip(label: ClipLabel, analysed_as: str, session: Session) -> ClipScor
     return ClipScore(label, analysed_as, session, tuple(matches), minimum)
 
 
+POSE_STAGE_VERSION = 1
+"""Bump when a change to the pose stage (source, model handling, person selection) changes
+the poses it gives, so cached corpus tracks are computed again."""
+
+
 def _pose_stage_fingerprint(video: Path, model: Path) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"pose stage {POSE_STAGE_VERSION}".encode())
     for path in (video, model):
         stat = path.stat()
         digest.update(f"{path.resolve()}:{stat.st_size}:{int(stat.st_mtime)}".encode())
-    package = Path(__file__).parent
-    for module in ("pose.py", "source.py", "analysis.py", "track.py"):
-        digest.update((package / module).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -140,7 +142,9 @@ def evaluate(corpus: Path, model: Path, cache_dir: Path, only: Sequence[str] = (
         if only and not any(part in label.file for part in only):
             continue
         track = corpus_track(corpus / label.file, model, cache_dir)
-        exercises = [label.exercise] if label.exercise in available_exercises() else list(available_exercises())
+        exercises = (
+            [label.exercise] if label.exercise in available_exercises() else list(available_exercises())
+        )
         for name in exercises:
             scores.append(score_clip(label, name, analyze_track(track, name)))
     return scores

@@ -8,10 +8,10 @@ list of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Phase(str, Enum):
+class Phase(StrEnum):
     """Where the person is in one repetition; exercise modules give each a display label."""
 
     AWAY = "away"

@@ -54,8 +54,12 @@ class Overlay:
         cv2.rectangle(canvas, (0, 0), (width, panel_height), PANEL_COLOUR, -1)
         y = line
         for row in rows:
-            cv2.putText(canvas, row, (line // 2, y), font, size, TEXT_COLOUR, max(1, int(2 * scale)), cv2.LINE_AA)
+            cv2.putText(
+                canvas, row, (line // 2, y), font, size, TEXT_COLOUR, max(1, int(2 * scale)), cv2.LINE_AA
+            )
             y += line
         for cue in state.active_cues:
-            cv2.putText(canvas, cue, (line // 2, y), font, size, CUE_COLOUR, max(1, int(2 * scale)), cv2.LINE_AA)
+            cv2.putText(
+                canvas, cue, (line // 2, y), font, size, CUE_COLOUR, max(1, int(2 * scale)), cv2.LINE_AA
+            )
             y += line

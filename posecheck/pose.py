@@ -247,7 +247,7 @@ class PoseEstimator:
 
     def detect(self, frame: Frame) -> list[Pose]:
         """Every person the model reports in this frame."""
-        timestamp_ms = max(int(round(frame.timestamp_s * 1000)), self._last_timestamp_ms + 1)
+        timestamp_ms = max(round(frame.timestamp_s * 1000), self._last_timestamp_ms + 1)
         self._last_timestamp_ms = timestamp_ms
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
         result = self._landmarker.detect_for_video(

@@ -110,7 +110,9 @@ def summary_text(session: Session) -> str:
     for note in session.notes:
         lines.append(f"Note: {note}")
     if session.ended_early:
-        lines.append("Note: the video ended early (damaged or truncated file); this covers what could be read.")
+        lines.append(
+            "Note: the video ended early (damaged or truncated file); this covers what could be read."
+        )
     if session.interrupted:
         lines.append("Note: the session was interrupted; this covers what was recorded until then.")
     return "\n".join(lines)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from posecheck.body import Body
 from posecheck.events import Phase
 
 
-class CameraView(str, Enum):
+class CameraView(StrEnum):
     SIDE = "side"
     FRONT = "front"
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from itertools import pairwise
 
 from posecheck.events import Event, Hold, HoldFinished
 from posecheck.rules import Exercise
@@ -47,7 +48,7 @@ class SessionRecorder:
 
     exercise: Exercise
     source: str
-    started_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     frames: int = 0
     frames_with_person: int = 0
     frames_side_on: int = 0
@@ -68,7 +69,9 @@ class SessionRecorder:
     def record_events(self, events: list[Event]) -> None:
         self.holds.extend(event.hold for event in events if isinstance(event, HoldFinished))
 
-    def finish(self, frame_period_s: float = 0.0, ended_early: bool = False, interrupted: bool = False) -> Session:
+    def finish(
+        self, frame_period_s: float = 0.0, ended_early: bool = False, interrupted: bool = False
+    ) -> Session:
         return Session(
             exercise=self.exercise.name,
             title=self.exercise.title,
@@ -99,7 +102,7 @@ class SessionRecorder:
             )
         if self.exercise.side_of is not None:
             sides = [hold.side for hold in sorted(self.holds, key=lambda h: h.start_s) if hold.complete]
-            for previous, current in zip(sides, sides[1:], strict=False):
+            for previous, current in pairwise(sides):
                 if previous == current and current in ("left", "right"):
                     notes.append("Alternate legs: the same leg was done twice in a row.")
                     break

@@ -7,7 +7,9 @@ rate and dropped frames give true times; everything downstream sees only ``times
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -168,3 +170,50 @@ class VideoFileSource:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+_END = object()
+
+
+def prefetched(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
+    """Decodes ahead on a thread while the caller runs the model on the current frame.
+
+    OpenCV's decoder and the pose model both release the GIL, so on two cores decoding
+    hides behind inference. At most ``depth`` frames wait in the queue; an error in the
+    decoder is raised in the caller. The caller may stop early: the thread then stops too.
+    """
+    waiting: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def decode() -> None:
+        try:
+            for frame in frames:
+                while not stop.is_set():
+                    try:
+                        waiting.put(frame, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            waiting.put(_END)
+        except BaseException as error:  # handed to the caller, who raises it
+            waiting.put(error)
+
+    worker = threading.Thread(target=decode, name="posecheck-decoder", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = waiting.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                waiting.get_nowait()
+            except queue.Empty:
+                worker.join(timeout=0.05)

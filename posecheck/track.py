@@ -59,7 +59,8 @@ def save_track(track: PoseTrack, path: str | os.PathLike[str]) -> Path:
         size = pose.image_size
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as handle:
+    partial = target.with_name(f".{target.name}.partial")
+    with partial.open("wb") as handle:
         np.savez_compressed(
             handle,
             version=TRACK_VERSION,
@@ -74,6 +75,7 @@ def save_track(track: PoseTrack, path: str | os.PathLike[str]) -> Path:
             visibility=visibility,
             presence=presence,
         )
+    os.replace(partial, target)
     return target
 
 
@@ -97,7 +99,9 @@ def load_track(path: str | os.PathLike[str]) -> PoseTrack:
             frames.append(TrackFrame(float(time_s), pose))
         return PoseTrack(str(data["source"]), float(data["fps"]), tuple(frames))
     except (OSError, KeyError, ValueError) as error:
-        raise VideoUnreadableError(f"cannot read the landmark track {path} ({error}): save it again") from None
+        raise VideoUnreadableError(
+            f"cannot read the landmark track {path} ({error}): save it again"
+        ) from None
 
 
 def track_from_pairs(source: str, fps: float, pairs: Iterable[tuple[float, Pose | None]]) -> PoseTrack:

@@ -20,7 +20,9 @@ IMAGE_SIZE = (1280, 720)
 TORSO_M = 0.5
 
 
-def _pose_from_points(time_s: float, points: dict[str, tuple[float, float]], rng: np.random.Generator | None) -> Pose:
+def _pose_from_points(
+    time_s: float, points: dict[str, tuple[float, float]], rng: np.random.Generator | None
+) -> Pose:
     """Points are (x, height) in metres for the joints of one side; both sides share them
     (the far side 0.2 m deeper)."""
     image = np.zeros((LANDMARK_COUNT, 2))
@@ -34,8 +36,15 @@ def _pose_from_points(time_s: float, points: dict[str, tuple[float, float]], rng
             if name.startswith(prefix):
                 name, side_offset = name[len(prefix) :], offset
         name = "NOSE" if name.startswith("MOUTH") else name
-        key = {"EYE_INNER": "EYE", "EYE_OUTER": "EYE", "MOUTH": "NOSE", "PINKY": "WRIST",
-               "INDEX": "WRIST", "THUMB": "WRIST", "FOOT_INDEX": "FOOT"}.get(name, name)
+        key = {
+            "EYE_INNER": "EYE",
+            "EYE_OUTER": "EYE",
+            "MOUTH": "NOSE",
+            "PINKY": "WRIST",
+            "INDEX": "WRIST",
+            "THUMB": "WRIST",
+            "FOOT_INDEX": "FOOT",
+        }.get(name, name)
         x, height = points[key]
         image[landmark] = (x * PIXELS_PER_METRE + 640.0, 650.0 - height * PIXELS_PER_METRE)
         world[landmark] = (x - hip_x, -(height - hip_height), side_offset)
@@ -47,8 +56,13 @@ def _pose_from_points(time_s: float, points: dict[str, tuple[float, float]], rng
     return Pose.from_arrays(time_s, image, depth, world, visibility, visibility, IMAGE_SIZE)
 
 
-def prone(time_s: float, trunk_lift_deg: float, hip_raise_m: float = 0.0,
-          hands_forward_m: float = 0.1, rng: np.random.Generator | None = None) -> Pose:
+def prone(
+    time_s: float,
+    trunk_lift_deg: float,
+    hip_raise_m: float = 0.0,
+    hands_forward_m: float = 0.1,
+    rng: np.random.Generator | None = None,
+) -> Pose:
     """Lying face down, head to the right, hands on the mat; the trunk lifted by an angle."""
     lift = math.radians(trunk_lift_deg)
     hip = (0.0, 0.1 + hip_raise_m)
@@ -58,9 +72,16 @@ def prone(time_s: float, trunk_lift_deg: float, hip_raise_m: float = 0.0,
     head = (shoulder[0] + 0.15 * math.cos(lift), shoulder[1] + 0.15 * math.sin(lift))
     knee_height = 0.08 + hip_raise_m * 0.5
     points = {
-        "HIP": hip, "SHOULDER": shoulder, "ELBOW": elbow, "WRIST": wrist,
-        "KNEE": (-0.45, knee_height), "ANKLE": (-0.87, 0.07), "HEEL": (-0.9, 0.1),
-        "FOOT": (-0.95, 0.02), "EAR": head, "EYE": (head[0] + 0.04, head[1] - 0.01),
+        "HIP": hip,
+        "SHOULDER": shoulder,
+        "ELBOW": elbow,
+        "WRIST": wrist,
+        "KNEE": (-0.45, knee_height),
+        "ANKLE": (-0.87, 0.07),
+        "HEEL": (-0.9, 0.1),
+        "FOOT": (-0.95, 0.02),
+        "EAR": head,
+        "EYE": (head[0] + 0.04, head[1] - 0.01),
         "NOSE": (head[0] + 0.07, head[1] - 0.04),
     }
     return _pose_from_points(time_s, points, rng)
@@ -81,7 +102,14 @@ def timeline(profile: Profile, start_value: float, fps: float = 30.0) -> Iterato
     yield time_s, value
 
 
-def prone_sequence(profile: Profile, start_deg: float = 5.0, fps: float = 30.0, seed: int = 1,
-                   hips: Callable[[float], float] = lambda t: 0.0) -> list[tuple[float, Pose | None]]:
+def prone_sequence(
+    profile: Profile,
+    start_deg: float = 5.0,
+    fps: float = 30.0,
+    seed: int = 1,
+    hips: Callable[[float], float] = lambda t: 0.0,
+) -> list[tuple[float, Pose | None]]:
     rng = np.random.default_rng(seed)
-    return [(t, prone(t, angle, hip_raise_m=hips(t), rng=rng)) for t, angle in timeline(profile, start_deg, fps)]
+    return [
+        (t, prone(t, angle, hip_raise_m=hips(t), rng=rng)) for t, angle in timeline(profile, start_deg, fps)
+    ]

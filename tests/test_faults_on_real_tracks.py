@@ -20,13 +20,23 @@ from posecheck.pose import Pose
 from posecheck.track import PoseTrack, TrackFrame
 
 HIPS = [L.LEFT_HIP, L.RIGHT_HIP]
-WRISTS_AND_HANDS = [L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_PINKY, L.RIGHT_PINKY, L.LEFT_INDEX,
-                    L.RIGHT_INDEX, L.LEFT_THUMB, L.RIGHT_THUMB]
+WRISTS_AND_HANDS = [
+    L.LEFT_WRIST,
+    L.RIGHT_WRIST,
+    L.LEFT_PINKY,
+    L.RIGHT_PINKY,
+    L.LEFT_INDEX,
+    L.RIGHT_INDEX,
+    L.LEFT_THUMB,
+    L.RIGHT_THUMB,
+]
 
 
 def _edited(track: PoseTrack, start_s: float, end_s: float, edit: Callable[[Pose], Pose]) -> PoseTrack:
     frames = tuple(
-        TrackFrame(f.timestamp_s, edit(f.pose)) if f.pose is not None and start_s <= f.timestamp_s < end_s else f
+        TrackFrame(f.timestamp_s, edit(f.pose))
+        if f.pose is not None and start_s <= f.timestamp_s < end_s
+        else f
         for f in track.frames
     )
     return dataclasses.replace(track, frames=frames)
@@ -45,7 +55,10 @@ def _raise_hips(pose: Pose, torso_lengths: float) -> Pose:
 
 def _hands_to_shoulders(pose: Pose) -> Pose:
     image, world = pose.image_xy.copy(), pose.world_xyz.copy()
-    for hand, shoulder in ((WRISTS_AND_HANDS[0::2], L.LEFT_SHOULDER), (WRISTS_AND_HANDS[1::2], L.RIGHT_SHOULDER)):
+    for hand, shoulder in (
+        (WRISTS_AND_HANDS[0::2], L.LEFT_SHOULDER),
+        (WRISTS_AND_HANDS[1::2], L.RIGHT_SHOULDER),
+    ):
         image[hand] = image[shoulder]
         world[hand] = world[shoulder]
     return pose.with_landmarks(image, world)
@@ -53,12 +66,16 @@ def _hands_to_shoulders(pose: Pose) -> Pose:
 
 @pytest.fixture(scope="module")
 def press_up_track(corpus: Path, model_path: Path, track_cache: Path) -> PoseTrack:
-    return corpus_track(corpus / "videos" / "prone_press_up__flowai_bhujangasana_man_side.mp4", model_path, track_cache)
+    return corpus_track(
+        corpus / "videos" / "prone_press_up__flowai_bhujangasana_man_side.mp4", model_path, track_cache
+    )
 
 
 @pytest.fixture(scope="module")
 def childs_pose_track(corpus: Path, model_path: Path, track_cache: Path) -> PoseTrack:
-    return corpus_track(corpus / "videos" / "childs_pose__purecalm_balasana_rehabme.mp4", model_path, track_cache)
+    return corpus_track(
+        corpus / "videos" / "childs_pose__purecalm_balasana_rehabme.mp4", model_path, track_cache
+    )
 
 
 def test_the_real_press_up_hold_has_no_fault(press_up_track: PoseTrack) -> None:
@@ -68,7 +85,9 @@ def test_the_real_press_up_hold_has_no_fault(press_up_track: PoseTrack) -> None:
 
 def test_hips_raised_half_a_torso_mid_hold_are_flagged_on_a_real_track(press_up_track: PoseTrack) -> None:
     clean = analyze_track(press_up_track, "prone_press_up")
-    faulty = analyze_track(_edited(press_up_track, 40.0, 45.0, lambda p: _raise_hips(p, 0.5)), "prone_press_up")
+    faulty = analyze_track(
+        _edited(press_up_track, 40.0, 45.0, lambda p: _raise_hips(p, 0.5)), "prone_press_up"
+    )
     (clean_hold,) = [h for h in clean.holds if h.complete]
     (hold,) = [h for h in faulty.holds if h.complete]
     (fault,) = hold.faults
@@ -79,7 +98,9 @@ def test_hips_raised_half_a_torso_mid_hold_are_flagged_on_a_real_track(press_up_
 
 
 def test_hips_raised_a_little_stay_within_the_cue(press_up_track: PoseTrack) -> None:
-    faulty = analyze_track(_edited(press_up_track, 40.0, 45.0, lambda p: _raise_hips(p, 0.08)), "prone_press_up")
+    faulty = analyze_track(
+        _edited(press_up_track, 40.0, 45.0, lambda p: _raise_hips(p, 0.08)), "prone_press_up"
+    )
     (hold,) = [h for h in faulty.holds if h.complete]
     assert hold.faults == ()
 

@@ -68,8 +68,17 @@ def test_a_hold_running_when_the_recording_ends_is_not_a_rep() -> None:
 
 
 def test_a_second_hold_without_coming_back_down_is_not_a_new_rep() -> None:
-    profile = [(3.0, REST), (1.5, LIFTED), (10.0, LIFTED), (1.0, 25.0), (2.0, 25.0), (1.0, LIFTED), (10.0, LIFTED),
-               (1.5, REST), (3.0, REST)]
+    profile = [
+        (3.0, REST),
+        (1.5, LIFTED),
+        (10.0, LIFTED),
+        (1.0, 25.0),
+        (2.0, 25.0),
+        (1.0, LIFTED),
+        (10.0, LIFTED),
+        (1.5, REST),
+        (3.0, REST),
+    ]
     session = run(prone_sequence(profile))
     assert [hold.complete for hold in session.holds] == [True, False]
 
