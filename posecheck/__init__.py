@@ -4,58 +4,50 @@ The pipeline, one module a stage: ``source`` -> ``pose`` -> ``smoothing`` -> ``e
 (rules from ``exercises/``) -> ``events`` -> ``session`` -> ``report`` / ``overlay``.
 """
 
-from posecheck.analysis import analyze_video
-from posecheck.body import Body, Side
-from posecheck.engine import EngineState, RuleEngine
-from posecheck.events import Fault, Hold, Phase
-from posecheck.pose import PersonGate, PersonSelector, Pose, PoseEstimator
-from posecheck.registry import available_exercises, exercise_named
-from posecheck.rules import (
-    CameraView,
-    Check,
-    Exercise,
-    HoldTarget,
-    Level,
-    Measurement,
-    Settle,
-    SlowRelease,
-    at_least,
-    at_most,
-)
-from posecheck.session import Session
-from posecheck.smoothing import OneEuroParameters, PoseSmoother
-from posecheck.source import Frame, VideoFileSource
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Body",
-    "CameraView",
-    "Check",
-    "EngineState",
-    "Exercise",
-    "Fault",
-    "Frame",
-    "Hold",
-    "HoldTarget",
-    "Level",
-    "Measurement",
-    "OneEuroParameters",
-    "PersonGate",
-    "PersonSelector",
-    "Phase",
-    "Pose",
-    "PoseEstimator",
-    "PoseSmoother",
-    "RuleEngine",
-    "Session",
-    "Settle",
-    "Side",
-    "SlowRelease",
-    "VideoFileSource",
-    "analyze_video",
-    "at_least",
-    "at_most",
-    "available_exercises",
-    "exercise_named",
-]
+# Public names and the module each lives in. They load on first use, so `posecheck --help`
+# and a Ctrl-C at start-up do not wait for OpenCV and MediaPipe to import.
+_EXPORTS = {
+    "analyze_video": "analysis",
+    "analyze_track": "analysis",
+    "Body": "body",
+    "Side": "body",
+    "EngineState": "engine",
+    "RuleEngine": "engine",
+    "Fault": "events",
+    "Hold": "events",
+    "Phase": "events",
+    "PersonGate": "pose",
+    "PersonSelector": "pose",
+    "Pose": "pose",
+    "PoseEstimator": "pose",
+    "available_exercises": "registry",
+    "exercise_named": "registry",
+    "CameraView": "rules",
+    "Check": "rules",
+    "Exercise": "rules",
+    "HoldTarget": "rules",
+    "Level": "rules",
+    "Measurement": "rules",
+    "Settle": "rules",
+    "SlowRelease": "rules",
+    "at_least": "rules",
+    "at_most": "rules",
+    "Session": "session",
+    "OneEuroParameters": "smoothing",
+    "PoseSmoother": "smoothing",
+    "Frame": "source",
+    "VideoFileSource": "source",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"posecheck.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'posecheck' has no attribute {name!r}")

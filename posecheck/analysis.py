@@ -129,7 +129,8 @@ def analyze_video(
         finally:
             if writer is not None:
                 writer.release()
-        return analysis.finish(frame_period_s, ended_early=source.ended_early(), interrupted=interrupted)
+        ended_early = not interrupted and source.ended_early()
+        return analysis.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
 
 
 def analyze_track(

@@ -6,21 +6,29 @@ Every user mistake ends as one line on stderr and a non-zero exit, never a trace
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from posecheck import models
 from posecheck.errors import PosecheckError
+
+if TYPE_CHECKING:
+    from posecheck.pose import Pose
+    from posecheck.session import Session
 
 
 def _analyze(arguments: argparse.Namespace) -> int:
     from posecheck.analysis import analyze_video, session_problem
     from posecheck.registry import exercise_named
-    from posecheck.report import summary_text, write_json
+    from posecheck.track import save_track, track_from_pairs
 
     exercise = exercise_named(arguments.exercise)
     model = models.find_model(arguments.model)
+    poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
     session = analyze_video(
         arguments.video,
         exercise,
@@ -28,16 +36,37 @@ def _analyze(arguments: argparse.Namespace) -> int:
         stride=arguments.stride,
         annotate_to=arguments.annotate,
         progress=sys.stderr.isatty() and not arguments.no_progress,
+        keep_track=poses,
     )
-    print(summary_text(session))
-    if arguments.json is not None:
-        write_json(session, arguments.json)
-        print(f"Report written to {arguments.json}")
+    _report(session, arguments.json)
     if arguments.annotate is not None and session.frames:
         print(f"Annotated video written to {arguments.annotate}")
+    if poses is not None:
+        fps = session.frames / session.duration_s if session.duration_s > 0 else 0.0
+        save_track(track_from_pairs(session.source, fps, poses), arguments.save_track)
+        print(f"Landmark track written to {arguments.save_track}")
     problem = session_problem(session, arguments.video)
     if problem is not None:
         raise problem
+    return 0
+
+
+def _report(session: Session, json_path: Path | None) -> None:
+    from posecheck.report import summary_text, write_json
+
+    print(summary_text(session))
+    if json_path is not None:
+        write_json(session, json_path)
+        print(f"Report written to {json_path}")
+
+
+def _replay(arguments: argparse.Namespace) -> int:
+    from posecheck.analysis import analyze_track
+    from posecheck.registry import exercise_named
+    from posecheck.track import load_track
+
+    exercise = exercise_named(arguments.exercise)
+    _report(analyze_track(load_track(arguments.track), exercise), arguments.json)
     return 0
 
 
@@ -68,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="posecheck", description="Checks back-spasm exercise form from a video."
     )
+    parser.add_argument("--verbose", action="store_true", help="also show MediaPipe's and FFmpeg's own logs")
     commands = parser.add_subparsers(dest="command", required=True)
 
     analyze = commands.add_parser("analyze", help="analyse a recorded video")
@@ -79,10 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--annotate", type=Path, help="write the video with the overlay here (.mp4)")
     analyze.add_argument("--stride", type=int, default=1, help="analyse every n-th frame (default 1)")
     analyze.add_argument("--model", help="pose model bundle (.task); default: see `posecheck models path`")
+    analyze.add_argument("--save-track", type=Path, help="save the landmark track (no pictures) here (.npz)")
     analyze.add_argument(
         "--no-progress", action="store_true", help="no progress bar (shown only on a terminal anyway)"
     )
     analyze.set_defaults(run=_analyze)
+
+    replay = commands.add_parser("replay", help="run the rules again on a saved landmark track")
+    replay.add_argument("track", type=Path, help="a track saved with analyze --save-track")
+    replay.add_argument(
+        "--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose"
+    )
+    replay.add_argument("--json", type=Path, help="write the JSON report here")
+    replay.set_defaults(run=_replay)
 
     models_parser = commands.add_parser("models", help="find or install the pose model")
     models_commands = models_parser.add_subparsers(dest="models_command", required=True)
@@ -99,16 +138,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    arguments = parser.parse_args(argv)
-    if getattr(arguments, "stride", 1) < 1:
-        parser.error("--stride must be 1 or more")
+@contextlib.contextmanager
+def _native_logs_silenced(keep: bool) -> Iterator[None]:
+    """MediaPipe, LiteRT and FFmpeg write their own log lines straight to file descriptor 2;
+    a user should see only posecheck's. posecheck's own stderr (errors, progress bar) moves
+    to a copy of the real stderr while descriptor 2 points at /dev/null."""
+    if keep:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    silent = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(silent, 2)
+    os.close(silent)
+    original = sys.stderr
+    sys.stderr = os.fdopen(os.dup(saved), "w", buffering=1)
     try:
-        return int(arguments.run(arguments))
-    except PosecheckError as error:
-        print(f"posecheck: error: {error}", file=sys.stderr)
-        return error.exit_code
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr.close()
+        sys.stderr = original
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        arguments = parser.parse_args(argv)
+        if getattr(arguments, "stride", 1) < 1:
+            parser.error("--stride must be 1 or more")
+        with _native_logs_silenced(keep=arguments.verbose):
+            try:
+                return int(arguments.run(arguments))
+            except PosecheckError as error:
+                print(f"posecheck: error: {error}", file=sys.stderr)
+                return error.exit_code
     except KeyboardInterrupt:
         print("posecheck: interrupted", file=sys.stderr)
         return 130

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.errors import VideoUnreadableError
+from posecheck.errors import VideoNotFoundError, VideoUnreadableError
 from posecheck.landmarks import LANDMARK_COUNT
 from posecheck.pose import Pose
 
@@ -98,9 +98,12 @@ def load_track(path: str | os.PathLike[str]) -> PoseTrack:
                 )
             frames.append(TrackFrame(float(time_s), pose))
         return PoseTrack(str(data["source"]), float(data["fps"]), tuple(frames))
-    except (OSError, KeyError, ValueError) as error:
+    except FileNotFoundError:
+        raise VideoNotFoundError(f"landmark track not found: {path} (check the path)") from None
+    except (OSError, KeyError, ValueError, EOFError) as error:
         raise VideoUnreadableError(
-            f"cannot read the landmark track {path} ({error}): save it again"
+            f"cannot read the landmark track {path} ({type(error).__name__}): save it again with "
+            "`posecheck analyze VIDEO --save-track FILE`"
         ) from None
 
 
