@@ -8,8 +8,10 @@ the rules can also run on a saved landmark track.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -74,6 +76,25 @@ class ExerciseAnalysis:
         return self.recorder.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
 
 
+@dataclass(frozen=True, slots=True)
+class AdaptiveStride:
+    """Analyse fewer frames while the body is still, every frame once it moves.
+
+    The exercises are mostly holds: while the joints' mean speed over the last second stays
+    under ``still_speed`` torso lengths per second, only every ``still_every``-th frame goes
+    to the model; the first analysed frame that shows movement returns to every frame.
+    """
+
+    still_every: int = 5
+    still_speed: float = 0.1
+
+    def next_gap(self, recent_speed: float) -> int:
+        """How many frames on to analyse next, given the body's recent speed."""
+        if math.isnan(recent_speed) or recent_speed >= self.still_speed:
+            return 1
+        return self.still_every
+
+
 def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
@@ -96,11 +117,13 @@ def analyze_video(
     progress: bool = False,
     smoothing: OneEuroParameters | None = None,
     keep_track: list[tuple[float, Pose | None]] | None = None,
+    adaptive: AdaptiveStride | None = None,
 ) -> Session:
     """Analyses one recorded video and returns its session.
 
     Ctrl-C stops early and still returns what was recorded (``session.interrupted``).
-    ``keep_track``, when given, receives every frame's raw pose (for saving a track).
+    ``keep_track``, when given, receives every analysed frame's raw pose (for saving a
+    track). ``adaptive`` skips frames while the body is still (see ``AdaptiveStride``).
     """
     exercise = _resolve(exercise)
     with VideoFileSource(video, stride=stride) as source, PoseEstimator(model_path) as estimator:
@@ -114,11 +137,18 @@ def analyze_video(
         total = info.frame_count // stride if info.frame_count else None
         try:
             frames = prefetched(source)
+            next_index = 0
             for frame in tqdm(frames, total=total, unit="frame", disable=not progress, leave=False):
+                if frame.index < next_index:
+                    if writer is not None:
+                        writer.write(overlay.annotate(frame.image, analysis.smoothed_pose, analysis.state))
+                    continue
                 pose = pose_stage(frame)
                 if keep_track is not None:
                     keep_track.append((frame.timestamp_s, pose))
                 analysis.feed(frame.timestamp_s, pose)
+                gap = adaptive.next_gap(analysis.engine.recent_body_speed) if adaptive else 1
+                next_index = frame.index + gap * stride
                 if annotate_to is not None:
                     if writer is None:
                         fps = info.fps / stride if info.fps > 0 else 25.0
@@ -134,12 +164,20 @@ def analyze_video(
 
 
 def analyze_track(
-    track: PoseTrack, exercise: Exercise | str, smoothing: OneEuroParameters | None = None
+    track: PoseTrack,
+    exercise: Exercise | str,
+    smoothing: OneEuroParameters | None = None,
+    adaptive: AdaptiveStride | None = None,
 ) -> Session:
-    """Runs the rules on a saved landmark track, without the model."""
+    """Runs the rules on a saved landmark track, without the model. With ``adaptive``, the
+    frames the adaptive stride would have skipped are left out, as in ``analyze_video``."""
     analysis = ExerciseAnalysis(_resolve(exercise), track.source, smoothing)
-    for frame in track:
+    next_index = 0
+    for index, frame in enumerate(track):
+        if index < next_index:
+            continue
         analysis.feed(frame.timestamp_s, frame.pose)
+        next_index = index + (adaptive.next_gap(analysis.engine.recent_body_speed) if adaptive else 1)
     return analysis.finish(1.0 / track.fps if track.fps > 0 else 0.0)
 
 

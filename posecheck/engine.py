@@ -146,7 +146,10 @@ class RuleEngine:
         while self._recent and self._recent[0][0] < time_s - 3.0:
             self._recent.popleft()
         self._previous_body = body
-        while self._window and self._window[0][0] < time_s - self.exercise.settle.window_s:
+        # Keep the last sample at or before the window's start, so a window sampled sparsely
+        # (adaptive stride) still spans its full length.
+        window_start_s = time_s - self.exercise.settle.window_s
+        while len(self._window) > 1 and self._window[1][0] <= window_start_s:
             self._window.popleft()
 
         if at_start:
@@ -177,6 +180,13 @@ class RuleEngine:
         if self._releasing is not None:
             self._finish_release(events, None)
         return events
+
+    @property
+    def recent_body_speed(self) -> float:
+        """Mean joint speed over the last settle window, torso lengths per second (NaN when
+        no body was seen lately)."""
+        speeds = [speed for _, _, _, speed in self._window if not math.isnan(speed)]
+        return sum(speeds) / len(speeds) if speeds else math.nan
 
     @property
     def state(self) -> EngineState:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from posecheck import models
-from posecheck.analysis import analyze_track, video_poses
+from posecheck.analysis import AdaptiveStride, analyze_track, video_poses
 from posecheck.events import Hold
 from posecheck.registry import available_exercises, exercise_named
 from posecheck.session import Session
@@ -136,7 +136,13 @@ def corpus_track(video: Path, model: Path, cache_dir: Path) -> PoseTrack:
     return track
 
 
-def evaluate(corpus: Path, model: Path, cache_dir: Path, only: Sequence[str] = ()) -> list[ClipScore]:
+def evaluate(
+    corpus: Path,
+    model: Path,
+    cache_dir: Path,
+    only: Sequence[str] = (),
+    adaptive: AdaptiveStride | None = None,
+) -> list[ClipScore]:
     scores = []
     for label in load_labels(corpus):
         if only and not any(part in label.file for part in only):
@@ -146,7 +152,7 @@ def evaluate(corpus: Path, model: Path, cache_dir: Path, only: Sequence[str] = (
             [label.exercise] if label.exercise in available_exercises() else list(available_exercises())
         )
         for name in exercises:
-            scores.append(score_clip(label, name, analyze_track(track, name)))
+            scores.append(score_clip(label, name, analyze_track(track, name, adaptive=adaptive)))
     return scores
 
 
@@ -176,8 +182,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model")
     parser.add_argument("--cache", type=Path, default=models.user_cache_dir() / "tracks")
     parser.add_argument("--only", nargs="*", default=(), help="clips whose name contains any of these")
+    parser.add_argument(
+        "--adaptive-stride", action="store_true", help="skip frames while the body is still, as analyze can"
+    )
     arguments = parser.parse_args(argv)
-    scores = evaluate(arguments.corpus, models.find_model(arguments.model), arguments.cache, arguments.only)
+    adaptive = AdaptiveStride() if arguments.adaptive_stride else None
+    scores = evaluate(
+        arguments.corpus, models.find_model(arguments.model), arguments.cache, arguments.only, adaptive
+    )
     print(format_table(scores))
     return 0 if all(score.passed for score in scores) else 1
 

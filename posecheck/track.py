@@ -81,7 +81,8 @@ def save_track(track: PoseTrack, path: str | os.PathLike[str]) -> Path:
 
 def load_track(path: str | os.PathLike[str]) -> PoseTrack:
     try:
-        data = np.load(Path(path), allow_pickle=False)
+        with np.load(Path(path), allow_pickle=False) as archive:
+            data = {name: archive[name] for name in archive.files}  # each read decompresses
         size = tuple(int(v) for v in data["image_size"])
         frames = []
         for index, time_s in enumerate(data["times"]):
