@@ -1,30 +1,32 @@
 """Speed of the analysis, stage by stage, on real corpus clips at their native sizes.
 
-    python bench/speed.py [--runs 3] [--clips NAME ...] [--seconds 20]
+    python bench/speed.py [--runs 3] [--seconds 20] [--clips NAME ...]
 
-For each clip (its first ``--seconds`` of video) it measures, as medians over ``--runs``:
+For each clip (its first ``--seconds``, cut once) it measures, as medians over ``--runs``,
+each in a fresh process so that its peak memory is its own:
 (a) the pose model alone on frames decoded beforehand (the limit), (b) decoding alone,
-(c) the whole ``analyze`` pipeline, (d) the rules alone on the saved landmark track;
-in frames per second and real-time factor (video seconds per wall second), with the
-process's peak memory. It prints the ratios (c)/(a) and (c)/(a+b), where a+b means the
-two stages run one after the other: time(a) + time(b).
+(c) the whole ``analyze`` pipeline, (c') the same with the adaptive frame stride, (d) the
+rules alone on the saved landmark track. It prints frames per second and the real-time
+factor (video seconds per wall second) of each, and the ratios (c)/(a) and (c)/(a+b) of
+throughput, where a+b is the model and decoding one after the other.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import cv2
 
 from posecheck import models
-from posecheck.analysis import analyze_track, analyze_video
+from posecheck.analysis import AdaptiveStride, analyze_track, analyze_video
 from posecheck.pose import PoseEstimator
 from posecheck.source import VideoFileSource
 from posecheck.track import track_from_pairs
@@ -32,29 +34,18 @@ from posecheck.track import track_from_pairs
 DEFAULT_CLIPS = [
     ("prone_press_up__flowai_bhujangasana_man_side.mp4", "prone_press_up"),
     ("childs_pose__clinically_balasana.mp4", "childs_pose"),
+    ("childs_pose__purecalm_balasana_rehabme.mp4", "childs_pose"),
     ("prone_press_up__jennermaxim_cobra_stretch.mp4", "prone_press_up"),
     ("childs_pose__yogagym_child_pose_portrait.mp4", "childs_pose"),
 ]
-
-
-def _peak_memory_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def _median_time(runs: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+STAGES = ("a_model", "b_decode", "c_pipeline", "c_adaptive", "d_rules")
 
 
 def _cut(video: Path, seconds: float, folder: Path) -> Path:
-    """The first seconds of a clip, re-encoded once, so every stage sees the same frames."""
+    """The first seconds of a clip, so every stage sees the same frames."""
     with VideoFileSource(video) as source:
         fps, size = source.info.fps, (source.info.width, source.info.height)
-        target = folder / f"{video.stem}.first{seconds:g}s.mp4"
+        target = folder / f"{video.stem}.mp4"
         writer = cv2.VideoWriter(str(target), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
         for frame in source:
             if frame.timestamp_s >= seconds:
@@ -64,33 +55,52 @@ def _cut(video: Path, seconds: float, folder: Path) -> Path:
     return target
 
 
-def measure(video: Path, exercise: str, model: Path, runs: int) -> dict[str, float]:
+def run_stage(stage: str, video: Path, exercise: str, model: Path) -> dict[str, float]:
+    """One stage once, in this process; returns its time and the process's peak memory."""
     with VideoFileSource(video) as source:
-        frames = list(source)
         fps = source.info.fps
-    count = len(frames)
-    video_s = count / fps
-
-    def model_alone() -> None:
+        frames = list(source) if stage == "a_model" else []
+    track = None
+    if stage == "d_rules":
+        pairs: list = []
+        analyze_video(video, exercise, model, keep_track=pairs)
+        track = track_from_pairs(video.name, fps, pairs)
+    start = time.perf_counter()
+    count = 0
+    if stage == "a_model":
         with PoseEstimator(model) as estimator:
             for frame in frames:
                 estimator.detect(frame)
-
-    def decode_alone() -> None:
+        count = len(frames)
+    elif stage == "b_decode":
         with VideoFileSource(video) as source:
-            for _ in source:
-                pass
+            count = sum(1 for _ in source)
+    elif stage in ("c_pipeline", "c_adaptive"):
+        adaptive = AdaptiveStride() if stage == "c_adaptive" else None
+        count = analyze_video(video, exercise, model, adaptive=adaptive).frames
+    elif stage == "d_rules":
+        assert track is not None
+        count = analyze_track(track, exercise).frames
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return {"seconds": seconds, "analysed_frames": count, "peak_mb": peak_mb}
 
-    pairs: list = []
-    analyze_video(video, exercise, model, keep_track=pairs)
-    track = track_from_pairs(video.name, fps, pairs)
-    timings = {
-        "a_model": _median_time(runs, model_alone),
-        "b_decode": _median_time(runs, decode_alone),
-        "c_pipeline": _median_time(runs, lambda: analyze_video(video, exercise, model)),
-        "d_rules": _median_time(runs, lambda: analyze_track(track, exercise)),
+
+def _measure(stage: str, video: Path, exercise: str, runs: int) -> dict[str, float]:
+    results = []
+    for _ in range(runs):
+        output = subprocess.run(
+            [sys.executable, __file__, "--stage", stage, "--video", str(video), "--exercise", exercise],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results.append(json.loads(output.stdout.strip().splitlines()[-1]))
+    return {
+        "seconds": statistics.median(r["seconds"] for r in results),
+        "analysed_frames": results[0]["analysed_frames"],
+        "peak_mb": max(r["peak_mb"] for r in results),
     }
-    return {"frames": count, "video_s": video_s, **timings}
 
 
 def main() -> int:
@@ -102,37 +112,43 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--clips", nargs="*", help="clip file names (default: four of the corpus)")
+    parser.add_argument("--clips", nargs="*")
+    parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
+    parser.add_argument("--video", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--exercise", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     model = models.find_model()
-    clips = [
-        (name, exercise) for name, exercise in DEFAULT_CLIPS if not arguments.clips or name in arguments.clips
-    ]
-    print(
-        f"{'clip':48} {'size':>9} {'frames':>6} | {'(a) model':>15} {'(b) decode':>15} {'(c) pipeline':>15}"
-        f" {'(d) rules':>15} | {'c/a':>5} {'c/(a+b)':>7}"
-    )
+    if arguments.stage:
+        print(json.dumps(run_stage(arguments.stage, arguments.video, arguments.exercise, model)))
+        return 0
+    clips = [(name, ex) for name, ex in DEFAULT_CLIPS if not arguments.clips or name in arguments.clips]
+    header = " ".join(f"{stage:>22}" for stage in STAGES)
+    print(f"{'clip':40} {'size':>9} {'frames':>6} {header} {'c/a':>5} {'c/(a+b)':>7}")
     with tempfile.TemporaryDirectory() as folder:
         for name, exercise in clips:
             video = _cut(arguments.corpus / "videos" / name, arguments.seconds, Path(folder))
             with VideoFileSource(video) as source:
-                size = f"{source.info.width}x{source.info.height}"
-            figures = measure(video, exercise, model, arguments.runs)
-            columns = []
-            for key in ("a_model", "b_decode", "c_pipeline", "d_rules"):
-                seconds = figures[key]
-                columns.append(f"{figures['frames'] / seconds:6.0f} fps {figures['video_s'] / seconds:5.1f}x")
-            ratio_a = figures["a_model"] / figures["c_pipeline"]
-            ratio_ab = (figures["a_model"] + figures["b_decode"]) / figures["c_pipeline"]
-            stages = " ".join(f"{column:>15}" for column in columns)
+                info = source.info
+                frames = sum(1 for _ in source)
+            video_s = frames / info.fps
+            figures = {stage: _measure(stage, video, exercise, arguments.runs) for stage in STAGES}
+            cells = []
+            for stage in STAGES:
+                seconds = figures[stage]["seconds"]
+                fps = frames / seconds
+                cells.append(f"{fps:5.0f}fps {video_s / seconds:4.1f}x {figures[stage]['peak_mb']:4.0f}MB")
+            a, b, c = (figures[s]["seconds"] for s in ("a_model", "b_decode", "c_pipeline"))
             print(
-                f"{name[:48]:48} {size:>9} {figures['frames']:6.0f} | {stages} |"
-                f" {ratio_a:5.2f} {ratio_ab:7.2f}"
+                f"{name[:40]:40} {info.width}x{info.height:<4} {frames:6d} "
+                + " ".join(f"{cell:>22}" for cell in cells)
+                + f" {a / c:5.2f} {(a + b) / c:7.2f}"
             )
-    print("fps: frames per wall second; Nx: video seconds per wall second (real-time factor).")
-    print("c/a and c/(a+b): throughput of the whole pipeline as a share of the model alone, and of")
-    print("model plus decoding one after the other (above 1.0: decoding overlaps inference).")
-    print(f"peak memory of this process: {_peak_memory_mb():.0f} MB")
+            analysed = figures["c_adaptive"]["analysed_frames"]
+            print(f"{'':40} adaptive stride analysed {analysed} of {frames} frames")
+    print("fps: video frames per wall second; Nx: real-time factor; MB: peak memory of the stage's process.")
+    print(
+        "c/a: pipeline throughput over the model alone; c/(a+b): over model and decoding one after the other."
+    )
     return 0
 
 
