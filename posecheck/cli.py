@@ -17,17 +17,22 @@ from posecheck import models
 from posecheck.errors import PosecheckError
 
 if TYPE_CHECKING:
+    from posecheck.analysis import AdaptiveStride
     from posecheck.pose import Pose
+    from posecheck.rules import Exercise
     from posecheck.session import Session
 
 
 def _analyze(arguments: argparse.Namespace) -> int:
-    from posecheck.analysis import analyze_video, session_problem
+    from posecheck.analysis import AdaptiveStride, analyze_video, session_problem
     from posecheck.registry import exercise_named
     from posecheck.track import save_track, track_from_pairs
 
     exercise = exercise_named(arguments.exercise)
     model = models.find_model(arguments.model)
+    adaptive = AdaptiveStride() if arguments.adaptive_stride else None
+    if Path(arguments.video).is_dir():
+        return _analyze_folder(arguments, exercise, model, adaptive)
     poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
     session = analyze_video(
         arguments.video,
@@ -37,6 +42,7 @@ def _analyze(arguments: argparse.Namespace) -> int:
         annotate_to=arguments.annotate,
         progress=sys.stderr.isatty() and not arguments.no_progress,
         keep_track=poses,
+        adaptive=adaptive,
     )
     _report(session, arguments.json)
     if arguments.annotate is not None and session.frames:
@@ -46,6 +52,29 @@ def _analyze(arguments: argparse.Namespace) -> int:
         save_track(track_from_pairs(session.source, fps, poses), arguments.save_track)
         print(f"Landmark track written to {arguments.save_track}")
     problem = session_problem(session, arguments.video)
+    if problem is not None:
+        raise problem
+    return 0
+
+
+def _analyze_folder(
+    arguments: argparse.Namespace, exercise: Exercise, model: Path, adaptive: AdaptiveStride | None
+) -> int:
+    from posecheck.batch import analyze_folder, folder_problem, folder_summary_text
+
+    outcomes = analyze_folder(
+        arguments.video,
+        exercise,
+        model,
+        jobs=arguments.jobs,
+        stride=arguments.stride,
+        adaptive=adaptive,
+        json_dir=arguments.json,
+    )
+    print(folder_summary_text(outcomes))
+    if arguments.json is not None and any(outcome.session for outcome in outcomes):
+        print(f"Reports written to {arguments.json}")
+    problem = folder_problem(outcomes)
     if problem is not None:
         raise problem
     return 0
@@ -101,13 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     analyze = commands.add_parser("analyze", help="analyse a recorded video")
-    analyze.add_argument("video", help="the video file")
+    analyze.add_argument("video", help="the video file, or a folder of videos")
     analyze.add_argument(
         "--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose"
     )
-    analyze.add_argument("--json", type=Path, help="write the JSON report here")
+    analyze.add_argument(
+        "--json", type=Path, help="write the JSON report here (with a folder: a folder for one per video)"
+    )
     analyze.add_argument("--annotate", type=Path, help="write the video with the overlay here (.mp4)")
     analyze.add_argument("--stride", type=int, default=1, help="analyse every n-th frame (default 1)")
+    analyze.add_argument(
+        "--adaptive-stride", action="store_true", help="analyse fewer frames while the body is still"
+    )
+    analyze.add_argument(
+        "--jobs", type=int, default=1, metavar="N", help="with a folder: analyse N videos at once (default 1)"
+    )
     analyze.add_argument("--model", help="pose model bundle (.task); default: see `posecheck models path`")
     analyze.add_argument("--save-track", type=Path, help="save the landmark track (no pictures) here (.npz)")
     analyze.add_argument(
@@ -163,12 +200,24 @@ def _native_logs_silenced(keep: bool) -> Iterator[None]:
         os.close(saved)
 
 
+def _check_analyze_usage(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
+    if arguments.jobs < 1:
+        parser.error("--jobs must be 1 or more")
+    if not Path(arguments.video).is_dir():
+        if arguments.jobs > 1:
+            parser.error("--jobs is for a folder of videos: give a folder, or leave --jobs out")
+    elif arguments.annotate is not None or arguments.save_track is not None:
+        parser.error("--annotate and --save-track take one video file, not a folder")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
         arguments = parser.parse_args(argv)
         if getattr(arguments, "stride", 1) < 1:
             parser.error("--stride must be 1 or more")
+        if arguments.command == "analyze":
+            _check_analyze_usage(parser, arguments)
         with _native_logs_silenced(keep=arguments.verbose):
             try:
                 return int(arguments.run(arguments))
