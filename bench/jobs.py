@@ -19,11 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import cv2
-
 from posecheck import models
 from posecheck.batch import analyze_folder
-from posecheck.source import VideoFileSource
+from posecheck.source import VideoFileSource, write_excerpt
 
 CORPUS_VIDEOS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "videos"
 CLIPS = (
@@ -36,17 +34,8 @@ EXERCISE = "prone_press_up"  # the rules cost next to nothing beside the model
 
 
 def cut(video: Path, seconds: float, folder: Path) -> Path:
-    """The first seconds of a clip, re-encoded once (mp4v), so every run reads the same frames."""
-    target = folder / video.name
-    with VideoFileSource(video) as source:
-        size = (source.info.width, source.info.height)
-        writer = cv2.VideoWriter(str(target), cv2.VideoWriter_fourcc(*"mp4v"), source.info.fps, size)
-        for frame in source:
-            if frame.timestamp_s >= seconds:
-                break
-            writer.write(frame.image)
-        writer.release()
-    return target
+    """The first seconds of a clip, re-encoded once, so every run reads the same frames."""
+    return write_excerpt(video, seconds, folder / video.name)
 
 
 def _workers_cpu_s() -> float:

@@ -23,12 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import cv2
-
 from posecheck import models
 from posecheck.analysis import AdaptiveStride, analyze_track, analyze_video
 from posecheck.pose import PoseEstimator
-from posecheck.source import VideoFileSource
+from posecheck.source import VideoFileSource, write_excerpt
 from posecheck.track import track_from_pairs
 
 DEFAULT_CLIPS = [
@@ -43,16 +41,7 @@ STAGES = ("a_model", "b_decode", "c_pipeline", "c_adaptive", "d_rules")
 
 def _cut(video: Path, seconds: float, folder: Path) -> Path:
     """The first seconds of a clip, so every stage sees the same frames."""
-    with VideoFileSource(video) as source:
-        fps, size = source.info.fps, (source.info.width, source.info.height)
-        target = folder / f"{video.stem}.mp4"
-        writer = cv2.VideoWriter(str(target), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
-        for frame in source:
-            if frame.timestamp_s >= seconds:
-                break
-            writer.write(frame.image)
-        writer.release()
-    return target
+    return write_excerpt(video, seconds, folder / f"{video.stem}.mp4")
 
 
 def run_stage(stage: str, video: Path, exercise: str, model: Path) -> dict[str, float]:

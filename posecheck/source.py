@@ -17,7 +17,7 @@ from types import TracebackType
 import cv2
 import numpy as np
 
-from posecheck.errors import VideoNotFoundError, VideoUnreadableError
+from posecheck.errors import OutputError, VideoNotFoundError, VideoUnreadableError
 
 # FFmpeg opens a photo as a one-frame "video"; these signatures catch it before it does.
 _IMAGE_SIGNATURES = (
@@ -217,3 +217,23 @@ def prefetched(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
                 waiting.get_nowait()
             except queue.Empty:
                 worker.join(timeout=0.05)
+
+
+def write_excerpt(video: str | os.PathLike[str], seconds: float, target: str | os.PathLike[str]) -> Path:
+    """Writes the first ``seconds`` of a video to ``target`` (MPEG-4 Part 2, as OpenCV can
+    write it everywhere): short real clips for tests, benchmarks and bug reports."""
+    destination = Path(target)
+    with VideoFileSource(video) as source:
+        size = (source.info.width, source.info.height)
+        fps = source.info.fps if source.info.fps > 0 else 25.0
+        writer = cv2.VideoWriter(str(destination), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+        if not writer.isOpened():
+            raise OutputError(f"cannot write {destination}: choose a writable .mp4 path")
+        try:
+            for frame in source:
+                if frame.timestamp_s >= seconds:
+                    break
+                writer.write(frame.image)
+        finally:
+            writer.release()
+    return destination

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import pytest
 
 from posecheck import batch
 from posecheck.analysis import analyze_video
 from posecheck.batch import VideoOutcome, analyze_folder
 from posecheck.report import hold_to_dict
-from posecheck.source import VideoFileSource
+from posecheck.source import write_excerpt
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 VIDEOS = SHARED / "corpus" / "videos"
@@ -36,17 +35,7 @@ RUN_TIMEOUT_S = 300.0
 
 
 def cut(video: Path, seconds: float, target: Path) -> Path:
-    """The first seconds of a clip, re-encoded with mp4v."""
-    with VideoFileSource(video) as source:
-        size = (source.info.width, source.info.height)
-        writer = cv2.VideoWriter(str(target), cv2.VideoWriter_fourcc(*"mp4v"), source.info.fps, size)
-        assert writer.isOpened(), "OpenCV cannot write mp4v here"
-        for frame in source:
-            if frame.timestamp_s >= seconds:
-                break
-            writer.write(frame.image)
-        writer.release()
-    return target
+    return write_excerpt(video, seconds, target)
 
 
 @pytest.fixture(scope="module")
