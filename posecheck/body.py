@@ -25,12 +25,12 @@ class Side(StrEnum):
         return Side.RIGHT if self is Side.LEFT else Side.LEFT
 
 
-_SIDE_JOINTS = ("SHOULDER", "ELBOW", "WRIST", "HIP", "KNEE", "ANKLE", "HEEL", "FOOT_INDEX", "EAR")
+_SIDE_JOINTS = ("SHOULDER", "ELBOW", "WRIST", "HIP", "KNEE", "ANKLE", "EAR")
 
 
 @dataclass(frozen=True, slots=True)
 class Limbs:
-    """Picture coordinates (pixels) of one side's joints, and their world coordinates."""
+    """Picture coordinates (pixels) of one side's joints."""
 
     side: Side
     shoulder: np.ndarray
@@ -39,13 +39,7 @@ class Limbs:
     hip: np.ndarray
     knee: np.ndarray
     ankle: np.ndarray
-    heel: np.ndarray
-    foot: np.ndarray
     ear: np.ndarray
-    world_shoulder: np.ndarray
-    world_hip: np.ndarray
-    world_knee: np.ndarray
-    world_ankle: np.ndarray
     visibility: float
     depth: float
 
@@ -54,7 +48,6 @@ class Limbs:
         prefix = side.value.upper() + "_"
         index = {name: Landmark[prefix + name] for name in _SIDE_JOINTS}
         xy = pose.image_xy
-        world = pose.world_xyz
         leg_and_trunk = [index[name] for name in ("SHOULDER", "HIP", "KNEE", "ANKLE")]
         return Limbs(
             side=side,
@@ -64,13 +57,7 @@ class Limbs:
             hip=xy[index["HIP"]],
             knee=xy[index["KNEE"]],
             ankle=xy[index["ANKLE"]],
-            heel=xy[index["HEEL"]],
-            foot=xy[index["FOOT_INDEX"]],
             ear=xy[index["EAR"]],
-            world_shoulder=world[index["SHOULDER"]],
-            world_hip=world[index["HIP"]],
-            world_knee=world[index["KNEE"]],
-            world_ankle=world[index["ANKLE"]],
             visibility=float(np.mean(pose.visibility[leg_and_trunk])),
             depth=float(np.mean(pose.image_z[leg_and_trunk])),
         )
@@ -148,8 +135,3 @@ class Body:
         axis = world[Landmark.RIGHT_SHOULDER] - world[Landmark.LEFT_SHOULDER]
         length = float(np.linalg.norm(axis))
         return length > 0 and abs(float(axis[2])) / length >= 0.64
-
-    @property
-    def shoulder_width_ratio(self) -> float:
-        """Shoulder width over torso length: near 0 side-on, 0.6 or more facing the camera."""
-        return distance(self.left.shoulder, self.right.shoulder) / self.torso_length

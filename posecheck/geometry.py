@@ -73,11 +73,6 @@ def incline_deg(start: np.ndarray, end: np.ndarray, floor: np.ndarray = HORIZONT
     return math.degrees(math.atan2(up, along))
 
 
-def floor_point(contacts: list[np.ndarray]) -> np.ndarray:
-    """The lowest of the points that rest on the floor: where the floor line passes."""
-    return max(contacts, key=lambda point: float(point[1]))
-
-
 def world_floor_normal(along_floor: np.ndarray, across_floor: np.ndarray) -> np.ndarray:
     """Unit normal of the floor plane spanned by two world directions that lie in it (for a
     body lying down: its length and its hip axis), pointing up (towards camera y < 0)."""

@@ -30,7 +30,7 @@ class OneEuroParameters:
     reset_after_gap_s: float = 0.5
 
 
-def _smoothing_factor(cutoff_hz: float, elapsed_s: float) -> float:
+def _smoothing_factor(cutoff_hz: float | np.ndarray, elapsed_s: float) -> float | np.ndarray:
     tau = 1.0 / (2.0 * math.pi * cutoff_hz)
     return 1.0 / (1.0 + tau / elapsed_s)
 
@@ -62,7 +62,7 @@ class OneEuroFilter:
         speed_factor = _smoothing_factor(p.derivative_cutoff_hz, elapsed)
         self._speed = self._speed + speed_factor * (raw_speed - self._speed)
         cutoff = p.minimum_cutoff_hz + p.speed_coefficient * np.abs(self._speed) / scale
-        value_factor = 1.0 / (1.0 + (1.0 / (2.0 * np.pi * cutoff)) / elapsed)
+        value_factor = _smoothing_factor(cutoff, elapsed)
         self._value = self._value + value_factor * (value - self._value)
         return self._value.copy()
 
