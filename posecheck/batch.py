@@ -19,25 +19,17 @@ from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
 from posecheck.analysis import AdaptiveStride, analyze_video, session_problem
-from posecheck.errors import InterruptedSessionError, PosecheckError, VideoNotFoundError
+from posecheck.errors import (
+    AnalysisCrashedError,
+    FolderFailedError,
+    InterruptedSessionError,
+    PosecheckError,
+    VideoNotFoundError,
+)
 from posecheck.registry import exercise_named
 from posecheck.report import write_json
 from posecheck.rules import Exercise
 from posecheck.session import Session
-
-
-class AnalysisCrashedError(PosecheckError):
-    """The analysis of one video died or failed unexpectedly; the file is the likely cause."""
-
-    exit_code = 4
-
-
-class FolderFailedError(PosecheckError):
-    """Some videos of a folder failed; carries the exit code of the first failure."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 @dataclass(frozen=True, slots=True)

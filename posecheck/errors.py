@@ -58,3 +58,17 @@ class InterruptedSessionError(PosecheckError):
     """Raised after what was recorded before Ctrl-C was saved."""
 
     exit_code = 130
+
+
+class AnalysisCrashedError(PosecheckError):
+    """The analysis of one video died or failed unexpectedly; the file is the likely cause."""
+
+    exit_code = 4
+
+
+class FolderFailedError(PosecheckError):
+    """Some videos of a folder failed; carries the exit code of the first failure."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
