@@ -40,7 +40,6 @@ class Limbs:
     knee: np.ndarray
     ankle: np.ndarray
     ear: np.ndarray
-    visibility: float
     depth: float
 
     @staticmethod
@@ -58,7 +57,6 @@ class Limbs:
             knee=xy[index["KNEE"]],
             ankle=xy[index["ANKLE"]],
             ear=xy[index["EAR"]],
-            visibility=float(np.mean(pose.visibility[leg_and_trunk])),
             depth=float(np.mean(pose.image_z[leg_and_trunk])),
         )
 

@@ -156,11 +156,3 @@ class Exercise:
 
     def label(self, phase: Phase) -> str:
         return self.phase_labels.get(phase, phase.value.replace("_", " "))
-
-    def cue_for(self, fault: str) -> str:
-        for check in self.checks:
-            if check.fault == fault:
-                return check.cue
-        if self.slow_release is not None and self.slow_release.fault == fault:
-            return self.slow_release.cue
-        raise KeyError(fault)
