@@ -78,21 +78,32 @@ class ExerciseAnalysis:
 
 @dataclass(frozen=True, slots=True)
 class AdaptiveStride:
-    """Analyse fewer frames while the body is still, every frame once it moves.
+    """Analyse fewer frames while nothing changes, every frame once the body moves.
 
-    The exercises are mostly holds: while the joints' mean speed over the last second stays
-    under ``still_speed`` torso lengths per second, only every ``still_every``-th frame goes
-    to the model; the first analysed frame that shows movement returns to every frame.
+    The exercises are mostly holds. While the joints' mean speed over the last second stays
+    under ``still_speed`` torso lengths per second, the next analysed frame is ``still_gap_s``
+    on; and while nobody is in the picture (a title card, the person gone), ``absent_gap_s``
+    on, so that someone coming back is found within that time. The first analysed frame that
+    shows movement returns to every frame. Gaps are in seconds so that they mean the same at
+    any frame rate; a hold's start and end are then known to within one gap (see
+    ``RuleEngine``, which dates them from the samples it saw).
     """
 
-    still_every: int = 5
+    still_gap_s: float = 0.3
+    absent_gap_s: float = 0.3
     still_speed: float = 0.1
 
-    def next_gap(self, recent_speed: float) -> int:
-        """How many frames on to analyse next, given the body's recent speed."""
+    def next_gap(self, recent_speed: float, person_found: bool, fps: float) -> int:
+        """How many frames on to analyse next."""
+        if not person_found:
+            return self._frames(self.absent_gap_s, fps)
         if math.isnan(recent_speed) or recent_speed >= self.still_speed:
             return 1
-        return self.still_every
+        return self._frames(self.still_gap_s, fps)
+
+    @staticmethod
+    def _frames(seconds: float, fps: float) -> int:
+        return max(1, round(seconds * fps)) if fps > 0 else 1
 
 
 def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
@@ -129,6 +140,7 @@ def analyze_video(
     with VideoFileSource(video, stride=stride) as source, PoseEstimator(model_path) as estimator:
         info = source.info
         frame_period_s = stride / info.fps if info.fps > 0 else 0.0
+        frame_rate = info.fps / stride
         pose_stage = PoseStage(estimator)
         analysis = ExerciseAnalysis(exercise, Path(video).name, smoothing)
         overlay = Overlay(exercise.reps_target)
@@ -147,7 +159,11 @@ def analyze_video(
                 if keep_track is not None:
                     keep_track.append((frame.timestamp_s, pose))
                 analysis.feed(frame.timestamp_s, pose)
-                gap = adaptive.next_gap(analysis.engine.recent_body_speed) if adaptive else 1
+                gap = (
+                    adaptive.next_gap(analysis.engine.recent_body_speed, pose is not None, frame_rate)
+                    if adaptive
+                    else 1
+                )
                 next_index = frame.index + gap * stride
                 if annotate_to is not None:
                     if writer is None:
@@ -177,7 +193,10 @@ def analyze_track(
         if index < next_index:
             continue
         analysis.feed(frame.timestamp_s, frame.pose)
-        next_index = index + (adaptive.next_gap(analysis.engine.recent_body_speed) if adaptive else 1)
+        if adaptive is not None:
+            next_index = index + adaptive.next_gap(
+                analysis.engine.recent_body_speed, frame.pose is not None, track.fps
+            )
     return analysis.finish(1.0 / track.fps if track.fps > 0 else 0.0)
 
 
