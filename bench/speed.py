@@ -2,8 +2,8 @@
 
     python bench/speed.py [--runs 3] [--seconds 20] [--clips NAME ...]
 
-For each clip (its first ``--seconds``, cut once) it measures, as medians over ``--runs``,
-each in a fresh process so that its peak memory is its own:
+For each clip (its first ``--seconds``, cut once; ``--seconds 0`` for the whole clip) it
+measures, as medians over ``--runs``, each in a fresh process so that its peak memory is its own:
 (a) the pose model alone on frames decoded beforehand (the limit), (b) decoding alone,
 (c) the whole ``analyze`` pipeline, (c') the same with the adaptive frame stride, (d) the
 rules alone on the saved landmark track. It prints frames per second and the real-time
@@ -40,8 +40,8 @@ STAGES = ("a_model", "b_decode", "c_pipeline", "c_adaptive", "d_rules")
 
 
 def _cut(video: Path, seconds: float, folder: Path) -> Path:
-    """The first seconds of a clip, so every stage sees the same frames."""
-    return write_excerpt(video, seconds, folder / f"{video.stem}.mp4")
+    """The first seconds of a clip, so every stage sees the same frames (all of it for 0)."""
+    return write_excerpt(video, seconds, folder / f"{video.stem}.mp4") if seconds > 0 else video
 
 
 def run_stage(stage: str, video: Path, exercise: str, model: Path) -> dict[str, float]:
@@ -133,7 +133,11 @@ def main() -> int:
                 + f" {a / c:5.2f} {(a + b) / c:7.2f}"
             )
             analysed = figures["c_adaptive"]["analysed_frames"]
-            print(f"{'':40} adaptive stride analysed {analysed} of {frames} frames")
+            gain = figures["c_pipeline"]["seconds"] / figures["c_adaptive"]["seconds"]
+            print(
+                f"{'':40} adaptive stride analysed {analysed} of {frames} frames, "
+                f"{gain:.2f}x the speed of every frame"
+            )
     print("fps: video frames per wall second; Nx: real-time factor; MB: peak memory of the stage's process.")
     print(
         "c/a: pipeline throughput over the model alone; c/(a+b): over model and decoding one after the other."

@@ -85,12 +85,12 @@ class AdaptiveStride:
     on; and while nobody is in the picture (a title card, the person gone), ``absent_gap_s``
     on, so that someone coming back is found within that time. The first analysed frame that
     shows movement returns to every frame. Gaps are in seconds so that they mean the same at
-    any frame rate; a hold's start and end are then known to within one gap (see
-    ``RuleEngine``, which dates them from the samples it saw).
+    any frame rate. A gap stays at most half the settle window (1 s), so that the test for a
+    settled body still sees three samples or more; holds are then timed to within a gap.
     """
 
-    still_gap_s: float = 0.3
-    absent_gap_s: float = 0.3
+    still_gap_s: float = 0.5
+    absent_gap_s: float = 0.5
     still_speed: float = 0.1
 
     def next_gap(self, recent_speed: float, person_found: bool, fps: float) -> int:

@@ -100,6 +100,11 @@ def _uncovered_s(start_s: float, end_s: float, pauses: list[tuple[float, float]]
     return max(0.0, end_s - start_s - covered)
 
 
+MOVING_OUT_DEG_PER_S = 1.5
+"""The key angle's slowest change that still counts as leaving a hold: a slow, controlled
+return of 30 degrees over 3 s is 10 deg/s; a held position drifts well under 1 deg/s."""
+
+
 class RuleEngine:
     def __init__(self, exercise: Exercise) -> None:
         self.exercise = exercise
@@ -279,7 +284,9 @@ class RuleEngine:
     def _movement_start(self, released_s: float) -> float:
         """When the way out of the hold began: walking back from ``released_s`` while the
         key angle was still moving out of the hold (a smoothed signal rises or falls
-        steadily during a movement)."""
+        steadily during a movement) at ``MOVING_OUT_DEG_PER_S`` or more. A rate, not a
+        step, so that sparse samples (adaptive stride) do not take a slow drift while
+        holding for the way out."""
         outward = -1.0 if self.exercise.deeper_is_higher else 1.0
         samples = [(t, key) for t, key, _, _ in self._window if t <= released_s]
         samples += [(t, key) for t, key in self._recent if t <= released_s and not math.isnan(key)]
@@ -290,7 +297,7 @@ class RuleEngine:
         ):
             if t_after > start:
                 continue
-            if (key_after - key_before) * outward < 0.05:
+            if (key_after - key_before) * outward < MOVING_OUT_DEG_PER_S * (t_after - t_before):
                 break
             start = t_before
         return start
