@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from posecheck import models
+from posecheck.cli_history import add_history_commands, history_options, judged_against_target, save_session
 from posecheck.errors import PosecheckError
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ def _analyze(arguments: argparse.Namespace) -> int:
     exercise = exercise_named(arguments.exercise)
     model = models.find_model(arguments.model)
     adaptive = AdaptiveStride() if arguments.adaptive_stride else None
+    if not arguments.no_history:
+        exercise = judged_against_target(exercise, arguments.db)
     if Path(arguments.video).is_dir():
         return _analyze_folder(arguments, exercise, model, adaptive)
     poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
@@ -45,6 +48,8 @@ def _analyze(arguments: argparse.Namespace) -> int:
         adaptive=adaptive,
     )
     _report(session, arguments.json)
+    if not arguments.no_history:
+        save_session(session, arguments.db, arguments.video)
     if arguments.annotate is not None and session.frames:
         print(f"Annotated video written to {arguments.annotate}")
     if poses is not None:
@@ -72,6 +77,10 @@ def _analyze_folder(
         json_dir=arguments.json,
     )
     print(folder_summary_text(outcomes))
+    if not arguments.no_history:
+        for outcome in outcomes:
+            if outcome.session is not None:
+                save_session(outcome.session, arguments.db, outcome.path)
     if arguments.json is not None and any(outcome.session for outcome in outcomes):
         print(f"Reports written to {arguments.json}")
     problem = folder_problem(outcomes)
@@ -129,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", action="store_true", help="also show MediaPipe's and FFmpeg's own logs")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    analyze = commands.add_parser("analyze", help="analyse a recorded video")
+    analyze = commands.add_parser("analyze", parents=[history_options()], help="analyse a recorded video")
     analyze.add_argument("video", help="the video file, or a folder of videos")
     analyze.add_argument(
         "--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose"
@@ -150,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--no-progress", action="store_true", help="no progress bar (shown only on a terminal anyway)"
     )
+    analyze.add_argument("--no-history", action="store_true", help="do not save the session to the history")
     analyze.set_defaults(run=_analyze)
 
     replay = commands.add_parser("replay", help="run the rules again on a saved landmark track")
@@ -172,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     exercises = commands.add_parser("exercises", help="list the exercises and their checks")
     exercises.set_defaults(run=_exercises)
+    add_history_commands(commands)
     return parser
 
 
