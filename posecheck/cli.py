@@ -14,28 +14,47 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from posecheck import models
-from posecheck.cli_history import add_history_commands, history_options, judged_against_target, save_session
+from posecheck.cli_history import (
+    add_history_commands,
+    history_options,
+    judged_against_target,
+    open_history_for_analysis,
+    save_session,
+)
 from posecheck.errors import PosecheckError
 
 if TYPE_CHECKING:
     from posecheck.analysis import AdaptiveStride
+    from posecheck.history import History
     from posecheck.pose import Pose
     from posecheck.rules import Exercise
     from posecheck.session import Session
 
 
 def _analyze(arguments: argparse.Namespace) -> int:
-    from posecheck.analysis import AdaptiveStride, analyze_video, session_problem
+    from posecheck.analysis import AdaptiveStride
     from posecheck.registry import exercise_named
-    from posecheck.track import save_track, track_from_pairs
 
     exercise = exercise_named(arguments.exercise)
     model = models.find_model(arguments.model)
     adaptive = AdaptiveStride() if arguments.adaptive_stride else None
-    if not arguments.no_history:
-        exercise = judged_against_target(exercise, arguments.db)
+    history = None if arguments.no_history else open_history_for_analysis(arguments.db)
+    with history if history is not None else contextlib.nullcontext():
+        return _analyze_into(arguments, judged_against_target(exercise, history), model, adaptive, history)
+
+
+def _analyze_into(
+    arguments: argparse.Namespace,
+    exercise: Exercise,
+    model: Path,
+    adaptive: AdaptiveStride | None,
+    history: History | None,
+) -> int:
+    from posecheck.analysis import analyze_video, session_problem
+    from posecheck.track import save_track, track_from_pairs
+
     if Path(arguments.video).is_dir():
-        return _analyze_folder(arguments, exercise, model, adaptive)
+        return _analyze_folder(arguments, exercise, model, adaptive, history)
     poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
     session = analyze_video(
         arguments.video,
@@ -48,8 +67,7 @@ def _analyze(arguments: argparse.Namespace) -> int:
         adaptive=adaptive,
     )
     _report(session, arguments.json)
-    if not arguments.no_history:
-        save_session(session, arguments.db, arguments.video)
+    save_session(session, history, arguments.video)
     if arguments.annotate is not None and session.frames:
         print(f"Annotated video written to {arguments.annotate}")
     if poses is not None:
@@ -63,7 +81,11 @@ def _analyze(arguments: argparse.Namespace) -> int:
 
 
 def _analyze_folder(
-    arguments: argparse.Namespace, exercise: Exercise, model: Path, adaptive: AdaptiveStride | None
+    arguments: argparse.Namespace,
+    exercise: Exercise,
+    model: Path,
+    adaptive: AdaptiveStride | None,
+    history: History | None,
 ) -> int:
     from posecheck.batch import analyze_folder, folder_problem, folder_summary_text
 
@@ -77,10 +99,9 @@ def _analyze_folder(
         json_dir=arguments.json,
     )
     print(folder_summary_text(outcomes))
-    if not arguments.no_history:
-        for outcome in outcomes:
-            if outcome.session is not None:
-                save_session(outcome.session, arguments.db, outcome.path)
+    for outcome in outcomes:
+        if outcome.session is not None:
+            save_session(outcome.session, history, outcome.path)
     if arguments.json is not None and any(outcome.session for outcome in outcomes):
         print(f"Reports written to {arguments.json}")
     problem = folder_problem(outcomes)

@@ -36,42 +36,45 @@ def _warn(message: str) -> None:
 
 
 # --------------------------------------------------------------------- analyze
-def judged_against_target(exercise: Exercise, db: Path | None) -> Exercise:
-    """The exercise with the target set for it in the history, if any. A history that cannot
-    be read is a warning: the analysis goes on against the prescribed target."""
-    from posecheck.progression import with_target
+def open_history_for_analysis(db: Path | None) -> History | None:
+    """The history `analyze` reads the target from and saves to. One that cannot be opened
+    is one warning line: the analysis goes on against the prescribed target, unsaved."""
+    from posecheck.history import History
 
     try:
-        from posecheck.history import History
-
-        with History(db) as history:
-            target = history.target_for(exercise.name)
+        return History(db)
     except PosecheckError as error:
-        _warn(f"the history was not read, the prescribed target is used: {error}")
-        return exercise
+        _warn(f"the session will not be saved to the history: {error}")
+        return None
+
+
+def judged_against_target(exercise: Exercise, history: History | None) -> Exercise:
+    """The exercise with the target set for it in the history, if any."""
+    from posecheck.progression import with_target
+
+    target = history.target_for(exercise.name) if history is not None else None
     return with_target(exercise, target) if target is not None else exercise
 
 
-def save_session(session: Session, db: Path | None, video: str | os.PathLike[str] | None) -> int | None:
+def save_session(
+    session: Session, history: History | None, video: str | os.PathLike[str] | None
+) -> int | None:
     """Saves the session and prints where, and the next target when it is time for one.
     Failing to save is one warning line; the summary and reports are already out."""
-    from posecheck.history import History
     from posecheck.progression import starting_target, suggest_next
     from posecheck.registry import exercise_named
 
-    if session.frames_with_person == 0:
+    if history is None or session.frames_with_person == 0:
         return None
     try:
-        with History(db) as history:
-            session_id = history.save(session, video)
-            exercise = exercise_named(session.exercise)
-            target = history.target_for(session.exercise) or starting_target(exercise)
-            past = [stored.session for stored in history.sessions(session.exercise)]
-            path = history.path
+        session_id = history.save(session, video)
+        exercise = exercise_named(session.exercise)
+        target = history.target_for(session.exercise) or starting_target(exercise)
+        past = [stored.session for stored in history.sessions(session.exercise)]
     except PosecheckError as error:
         _warn(f"the session was not saved to the history: {error}")
         return None
-    print(f"Saved as session {session_id} in {path} (`posecheck report {session_id}` for the report)")
+    print(f"Saved as session {session_id} in {history.path} (`posecheck report {session_id}` for the report)")
     suggestion = suggest_next(exercise, target, past)
     if suggestion is not None:
         next_target = suggestion.target

@@ -156,8 +156,8 @@ def trend_plot(past: Sequence[StoredSession], current_id: int) -> Plot:
     best = [max((h.duration_s for h in s.holds), default=0.0) for s in sessions]
     median = [float(np.median([h.duration_s for h in s.holds])) if s.holds else 0.0 for s in sessions]
     targets = [s.holds[0].target_s if s.holds else math.nan for s in sessions]
-    axes.plot(positions, best, "o-", color=LINE_COLOUR, label="best hold")
-    axes.plot(positions, median, "s--", color=MET_COLOUR, label="median hold")
+    axes.plot(positions, best, "o-", color=LINE_COLOUR, markersize=9, label="best hold")
+    axes.plot(positions, median, "s--", color=MET_COLOUR, markersize=5, label="median hold")
     axes.step(positions, targets, where="mid", color="black", linewidth=1.5, label="hold target")
     axes.set_ylabel("seconds held")
     axes.set_ylim(0, max([*best, *(t for t in targets if not math.isnan(t)), 1.0]) * 1.35)

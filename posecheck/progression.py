@@ -34,7 +34,7 @@ class Target:
     reps: int
 
     def describe(self) -> str:
-        return f"hold {self.hold_s:g} s, {self.reps} reps"
+        return f"hold {self.hold_s:g} s, {self.reps} rep{'' if self.reps == 1 else 's'}"
 
 
 @dataclass(frozen=True, slots=True)
