@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from posecheck.errors import (
     PosecheckError,
     VideoTruncatedError,
 )
-from posecheck.events import Event
+from posecheck.events import Event, HoldFinished
 from posecheck.overlay import Overlay
 from posecheck.pose import PersonSelector, Pose, PoseEstimator
 from posecheck.registry import exercise_named
@@ -120,12 +120,15 @@ def analyze_video(
     smoothing: OneEuroParameters | None = None,
     keep_track: list[tuple[float, Pose | None]] | None = None,
     adaptive: AdaptiveStride | None = None,
+    on_hold_finished: Callable[[Session], None] | None = None,
 ) -> Session:
     """Analyses one recorded video and returns its session.
 
     Ctrl-C stops early and still returns what was recorded (``session.interrupted``).
     ``keep_track``, when given, receives every analysed frame's raw pose (for saving a
     track). ``adaptive`` skips frames while the body is still (see ``AdaptiveStride``).
+    ``on_hold_finished`` receives the session so far (marked interrupted, as it would be if
+    the process died there) each time a hold ends, so it can be saved as it grows.
     """
     exercise = _resolve(exercise)
     with VideoFileSource(video, stride=stride) as source, PoseEstimator(model_path) as estimator:
@@ -148,7 +151,9 @@ def analyze_video(
                 pose = pose_stage(frame)
                 if keep_track is not None:
                     keep_track.append((frame.timestamp_s, pose))
-                analysis.feed(frame.timestamp_s, pose)
+                events = analysis.feed(frame.timestamp_s, pose)
+                if on_hold_finished is not None and any(isinstance(e, HoldFinished) for e in events):
+                    on_hold_finished(analysis.recorder.finish(frame_period_s, interrupted=True))
                 gap = adaptive.next_gap(analysis.engine.recent_body_speed) if adaptive else 1
                 next_index = frame.index + gap * stride
                 if annotate_to is not None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from posecheck import models
 from posecheck.cli_history import (
+    SessionSaver,
     add_history_commands,
     history_options,
     judged_against_target,
@@ -56,6 +57,7 @@ def _analyze_into(
     if Path(arguments.video).is_dir():
         return _analyze_folder(arguments, exercise, model, adaptive, history)
     poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
+    saver = SessionSaver(history, arguments.video)
     session = analyze_video(
         arguments.video,
         exercise,
@@ -65,9 +67,10 @@ def _analyze_into(
         progress=sys.stderr.isatty() and not arguments.no_progress,
         keep_track=poses,
         adaptive=adaptive,
+        on_hold_finished=saver.save_progress,
     )
     _report(session, arguments.json)
-    save_session(session, history, arguments.video)
+    saver.save_final(session)
     if arguments.annotate is not None and session.frames:
         print(f"Annotated video written to {arguments.annotate}")
     if poses is not None:

@@ -56,33 +56,66 @@ def judged_against_target(exercise: Exercise, history: History | None) -> Exerci
     return with_target(exercise, target) if target is not None else exercise
 
 
+class SessionSaver:
+    """Saves one session to the history as it grows (after each hold, so a crash keeps what
+    was recorded) and once more when it ends, always under the same number. A failure is
+    one warning line, after which the session is no longer saved."""
+
+    def __init__(self, history: History | None, video: str | os.PathLike[str] | None) -> None:
+        self.history = history
+        self.video = video
+        self.session_id: int | None = None
+
+    def save_progress(self, session: Session) -> None:
+        self._save(session)
+
+    def save_final(self, session: Session) -> int | None:
+        """Saves the ended session and prints where, and the next target when it is time."""
+        from posecheck.progression import starting_target, suggest_next
+        from posecheck.registry import exercise_named
+
+        if session.frames_with_person == 0 and self.session_id is None:
+            return None
+        if not self._save(session) or self.history is None or self.session_id is None:
+            return None
+        history = self.history
+        exercise = exercise_named(session.exercise)
+        try:
+            target = history.target_for(session.exercise) or starting_target(exercise)
+            past = [stored.session for stored in history.sessions(session.exercise)]
+        except PosecheckError as error:
+            _warn(f"the history could not be read back: {error}")
+            return self.session_id
+        print(
+            f"Saved as session {self.session_id} in {history.path} "
+            f"(`posecheck report {self.session_id}` for the report)"
+        )
+        suggestion = suggest_next(exercise, target, past)
+        if suggestion is not None:
+            next_target = suggestion.target
+            print(
+                f"Next target: {suggestion.reason} (`posecheck targets set {session.exercise} "
+                f"--hold {next_target.hold_s:g} --reps {next_target.reps}`)"
+            )
+        return self.session_id
+
+    def _save(self, session: Session) -> bool:
+        if self.history is None:
+            return False
+        try:
+            self.session_id = self.history.save(session, self.video, replacing=self.session_id)
+        except PosecheckError as error:
+            _warn(f"the session was not saved to the history: {error}")
+            self.history = None
+            return False
+        return True
+
+
 def save_session(
     session: Session, history: History | None, video: str | os.PathLike[str] | None
 ) -> int | None:
-    """Saves the session and prints where, and the next target when it is time for one.
-    Failing to save is one warning line; the summary and reports are already out."""
-    from posecheck.progression import starting_target, suggest_next
-    from posecheck.registry import exercise_named
-
-    if history is None or session.frames_with_person == 0:
-        return None
-    try:
-        session_id = history.save(session, video)
-        exercise = exercise_named(session.exercise)
-        target = history.target_for(session.exercise) or starting_target(exercise)
-        past = [stored.session for stored in history.sessions(session.exercise)]
-    except PosecheckError as error:
-        _warn(f"the session was not saved to the history: {error}")
-        return None
-    print(f"Saved as session {session_id} in {history.path} (`posecheck report {session_id}` for the report)")
-    suggestion = suggest_next(exercise, target, past)
-    if suggestion is not None:
-        next_target = suggestion.target
-        print(
-            f"Next target: {suggestion.reason} (`posecheck targets set {session.exercise} "
-            f"--hold {next_target.hold_s:g} --reps {next_target.reps}`)"
-        )
-    return session_id
+    """Saves an ended session (see ``SessionSaver.save_final``)."""
+    return SessionSaver(history, video).save_final(session)
 
 
 # --------------------------------------------------------------------- history

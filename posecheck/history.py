@@ -261,16 +261,25 @@ class History:
             ) from None
 
     # ----------------------------------------------------------------- sessions
-    def save(self, session: Session, video_path: str | os.PathLike[str] | None = None) -> int:
-        """Stores one session whole, or nothing of it; returns its number."""
+    def save(
+        self,
+        session: Session,
+        video_path: str | os.PathLike[str] | None = None,
+        replacing: int | None = None,
+    ) -> int:
+        """Stores one session whole, or nothing of it; returns its number. ``replacing`` is the
+        number of an earlier save of the same session as it grew, which this one supersedes."""
         video = str(Path(video_path).resolve()) if video_path is not None else None
         with self._transaction() as connection:
+            if replacing is not None:
+                connection.execute("DELETE FROM sessions WHERE id = ?", (replacing,))
             cursor = connection.execute(
-                """INSERT INTO sessions (exercise, title, source, started_at, duration_s, frames,
+                """INSERT INTO sessions (id, exercise, title, source, started_at, duration_s, frames,
                        frames_with_person, reps_target, reps_are_per_side, notes, ended_early, interrupted,
                        posecheck_version, hold_count, video_path)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
+                    replacing,
                     session.exercise,
                     session.title,
                     session.source,

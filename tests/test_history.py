@@ -83,6 +83,22 @@ def test_sessions_are_listed_by_exercise_and_from_a_day_on(sessions: RealSession
             history.session(max(ids) + 1)
 
 
+def test_a_session_saved_again_as_it_grew_keeps_its_number_and_only_its_last_content(
+    sessions: RealSessions, tmp_path: Path
+) -> None:
+    with History(tmp_path / "history.sqlite") as history:
+        other = history.save(sessions.childs_pose)
+        grown = history.save(dataclasses.replace(sessions.press_up_with_hips_lifted, interrupted=True))
+        assert history.save(sessions.short_press_up, replacing=grown) == grown
+        assert_same_session(history.session(grown).session, sessions.short_press_up)
+        assert_same_session(history.session(other).session, sessions.childs_pose)
+        holds, faults = history.connection.execute(
+            "SELECT (SELECT COUNT(*) FROM holds), (SELECT COUNT(*) FROM faults)"
+        ).fetchone()
+    assert holds == len(sessions.childs_pose.holds) + len(sessions.short_press_up.holds)
+    assert faults == 0
+
+
 def test_an_empty_history_has_no_last_session(tmp_path: Path) -> None:
     with History(tmp_path / "history.sqlite") as history, pytest.raises(SessionNotFoundError, match="analy"):
         history.last_session()

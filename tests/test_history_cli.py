@@ -8,6 +8,11 @@ import csv
 import io
 import json
 import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +21,12 @@ import pytest
 from posecheck.history import History
 from tests.test_cli import (
     COBRA_CLIP,
+    RUN_TIMEOUT_S,
+    VIDEOS,
     Run,
     analyze,
     assert_one_error_line,
+    cli_environment,
     posecheck,
     require_clip,
     require_model,
@@ -168,3 +176,50 @@ def test_a_date_that_is_not_one_is_refused(tmp_path: Path) -> None:
     run = posecheck("history", "--since", "last week", "--db", tmp_path / "h.sqlite", cwd=tmp_path)
     assert run.exit_code == 2
     assert "YYYY-MM-DD" in run.stderr and "Traceback" not in run.stderr
+
+
+def _saved_sessions(db: Path) -> int:
+    """Sessions in the history file, read without writing to it (0 before it exists)."""
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True) as connection:
+            return int(connection.execute("SELECT COUNT(*) FROM sessions").fetchone()[0])
+    except sqlite3.OperationalError:  # the schema is not there yet
+        return 0
+
+
+def test_a_session_killed_mid_video_keeps_the_holds_it_finished(tmp_path: Path) -> None:
+    require_model()
+    clip = require_clip(VIDEOS / "childs_pose__purecalm_balasana_rehabme.mp4")  # holds 9.5-24.5, 32.5-39.4
+    db = tmp_path / "history.sqlite"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "posecheck", *map(str, analyze(clip, "--db", db, exercise="childs_pose"))],
+        cwd=tmp_path,
+        env=cli_environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    try:
+        while _saved_sessions(db) == 0:
+            assert process.poll() is None, "the analysis ended before it saved its first hold"
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=RUN_TIMEOUT_S)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == -signal.SIGKILL
+
+    with History(db) as history:
+        (stored,) = history.sessions()
+        assert history.connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    session = stored.session
+    assert session.interrupted
+    assert 1 <= len(session.holds) <= 2
+    first = session.holds[0]
+    assert first.start_s == pytest.approx(9.5, abs=1.5)
+    assert first.end_s == pytest.approx(24.5, abs=1.5)
+    assert session.duration_s < 52.0
