@@ -169,7 +169,7 @@ def _run_history(arguments: argparse.Namespace) -> int:
             str(entry.id),
             _when(session.started_at),
             session.exercise,
-            session.source,
+            session.source + (" (interrupted)" if session.interrupted else ""),
             f"{reps_done(session)}/{session.reps_target}",
             holds,
             str(faults),
