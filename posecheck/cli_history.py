@@ -82,7 +82,7 @@ class SessionSaver:
         exercise = exercise_named(session.exercise)
         try:
             target = history.target_for(session.exercise) or starting_target(exercise)
-            past = [stored.session for stored in history.sessions(session.exercise)]
+            past = [stored.session for stored in history.sessions(session.exercise, with_traces=False)]
         except PosecheckError as error:
             _warn(f"the history could not be read back: {error}")
             return self.session_id
@@ -143,7 +143,7 @@ def _run_history(arguments: argparse.Namespace) -> int:
 
     exercise = _exercise_name(arguments.exercise)
     with _history(arguments) as history:
-        stored = history.sessions(exercise, arguments.since)
+        stored = history.sessions(exercise, arguments.since, with_traces=False)
         targets = history.targets()
         path = history.path
     console = Console(width=max(Console().width, 110), highlight=False)
@@ -255,7 +255,7 @@ def _run_report(arguments: argparse.Namespace) -> int:
             history.session(arguments.session) if arguments.session is not None else history.last_session()
         )
         name = stored.session.exercise
-        past = _up_to(history.sessions(name), stored)
+        past = _up_to(history.sessions(name, with_traces=False), stored)
         target = history.target_for(name)
     exercise = exercise_named(name)
     suggestion = suggest_next(
@@ -282,7 +282,9 @@ def _run_export(arguments: argparse.Namespace) -> int:
     from posecheck.export import export_text, write_text
 
     with _history(arguments) as history:
-        stored = history.sessions(_exercise_name(arguments.exercise), arguments.since)
+        stored = history.sessions(
+            _exercise_name(arguments.exercise), arguments.since, with_traces=arguments.format == "json"
+        )
     text = export_text(stored, arguments.format)
     if arguments.out is None:
         sys.stdout.write(text)

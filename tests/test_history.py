@@ -79,6 +79,10 @@ def test_sessions_are_listed_by_exercise_and_from_a_day_on(sessions: RealSession
         assert [s.id for s in history.sessions("prone_press_up", date(2026, 3, 4))] == [ids[2]]
         assert history.last_session().id == ids[2]
         assert history.last_session("childs_pose").id == ids[1]
+        listed = history.sessions(with_traces=False)
+        assert [entry.session for entry in listed] == [
+            dataclasses.replace(s, trace=KeyAngleTrace()) for s in dated
+        ]
         with pytest.raises(SessionNotFoundError, match="posecheck history"):
             history.session(max(ids) + 1)
 
