@@ -128,7 +128,12 @@ def _replay(arguments: argparse.Namespace) -> int:
     from posecheck.track import load_track
 
     exercise = exercise_named(arguments.exercise)
-    _report(analyze_track(load_track(arguments.track), exercise), arguments.json)
+    session = analyze_track(load_track(arguments.track), exercise)
+    _report(session, arguments.json)
+    if arguments.save:
+        history = open_history_for_analysis(arguments.db)
+        with history if history is not None else contextlib.nullcontext():
+            save_session(session, history, None)
     return 0
 
 
@@ -186,12 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--no-history", action="store_true", help="do not save the session to the history")
     analyze.set_defaults(run=_analyze)
 
-    replay = commands.add_parser("replay", help="run the rules again on a saved landmark track")
+    replay = commands.add_parser(
+        "replay", parents=[history_options()], help="run the rules again on a saved landmark track"
+    )
     replay.add_argument("track", type=Path, help="a track saved with analyze --save-track")
     replay.add_argument(
         "--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose"
     )
     replay.add_argument("--json", type=Path, help="write the JSON report here")
+    replay.add_argument("--save", action="store_true", help="save the replayed session to the history")
     replay.set_defaults(run=_replay)
 
     models_parser = commands.add_parser("models", help="find or install the pose model")

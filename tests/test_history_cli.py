@@ -98,6 +98,22 @@ def test_replay_of_the_saved_track_gives_the_same_holds_and_reps(saved_run: Save
     ]
 
 
+def test_a_replayed_track_saved_to_a_history_gives_a_report_without_the_video(saved_run: SavedRun) -> None:
+    db = saved_run.folder / "physio.sqlite"
+    replayed = posecheck(
+        "replay", "track.npz", "-e", "prone_press_up", "--save", "--db", db, cwd=saved_run.folder
+    )
+    assert replayed.exit_code == 0, replayed.stderr
+    assert f"Saved as session 1 in {db}" in replayed.stdout
+    with History(db) as history:
+        (stored,) = history.sessions()
+    assert stored.video_path is None
+    assert stored.session.reps == saved_run.report["reps"]
+    report = posecheck("report", "1", "--out", "physio.html", "--db", db, cwd=saved_run.folder)
+    assert report.exit_code == 0, report.stderr
+    assert (saved_run.folder / "physio.html").read_text().count("src='data:image/png;base64,") == 3
+
+
 def test_history_lists_the_session_with_the_trend_and_target(saved_run: SavedRun) -> None:
     run = posecheck("history", "--db", saved_run.db, cwd=saved_run.folder)
     assert run.exit_code == 0, run.stderr
