@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -239,3 +240,18 @@ def test_a_session_killed_mid_video_keeps_the_holds_it_finished(tmp_path: Path) 
     assert first.start_s == pytest.approx(9.5, abs=1.5)
     assert first.end_s == pytest.approx(24.5, abs=1.5)
     assert session.duration_s < 52.0
+
+
+def test_a_folder_analysis_saves_one_session_per_video(tmp_path: Path) -> None:
+    require_model()
+    folder = tmp_path / "videos"
+    folder.mkdir()
+    for name in ("monday.mp4", "tuesday.mp4"):
+        shutil.copyfile(require_clip(COBRA_CLIP), folder / name)
+    db = tmp_path / "history.sqlite"
+    run = posecheck(*analyze(folder, "--db", db, "--stride", "5"), cwd=tmp_path)
+    assert run.exit_code == 0, run.stderr
+    with History(db) as history:
+        stored = history.sessions()
+    assert sorted(Path(entry.video_path or "").name for entry in stored) == ["monday.mp4", "tuesday.mp4"]
+    assert all(entry.session.reps == 1 for entry in stored)
