@@ -263,7 +263,7 @@ def _run_report(arguments: argparse.Namespace) -> int:
     )
     out = arguments.out or Path(f"posecheck-session-{stored.id}.html")
     angle_name = exercise.key_angle.name.replace("_", " ")
-    write_report(out, stored, past, angle_name, target, suggestion)
+    write_report(out, stored, past, angle_name, target, suggestion, stills=not arguments.no_stills)
     print(f"Report written to {out}")
     return 0
 
@@ -341,6 +341,9 @@ def add_history_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     which.add_argument("session", nargs="?", type=int, help="the session number (see `posecheck history`)")
     which.add_argument("--last", action="store_true", help="the latest session (the default)")
     report.add_argument("--out", type=Path, help="the HTML file (default posecheck-session-N.html)")
+    report.add_argument(
+        "--no-stills", action="store_true", help="no picture from the video, only plots (for sharing)"
+    )
     report.set_defaults(run=_run_report)
 
     export = commands.add_parser("export", parents=[options], help="the history as CSV or JSON")

@@ -259,8 +259,9 @@ def render_html(
     angle_name: str,
     target: Target | None = None,
     suggestion: Suggestion | None = None,
+    stills: bool = True,
 ) -> str:
-    """The whole report as one HTML document."""
+    """The whole report as one HTML document; ``stills=False`` leaves every picture out."""
     session = stored.session
     escape = html.escape
     reps = f"{reps_done(session)}{' per leg' if session.reps_are_per_side else ''} of {session.reps_target}"
@@ -326,16 +327,18 @@ def render_html(
     faults = [fault for hold in session.holds for fault in hold.faults]
     if faults:
         parts.append("<h2>Faults</h2>")
-        stills = fault_stills(stored.video_path, session)
-        if stills:
+        pictures = fault_stills(stored.video_path, session) if stills else []
+        if pictures:
             parts.append('<div class="stills">')
-            for still in stills:
+            for still in pictures:
                 parts.append(
                     f"<figure><img class='still' alt='{escape(still.fault.kind)}' "
                     f"src='{_data_uri('image/jpeg', still.jpeg)}'><figcaption>Hold {still.hold_number}, "
                     f"{still.time_s:.1f} s: {escape(still.fault.cue)}</figcaption></figure>"
                 )
             parts.append("</div>")
+        elif not stills:
+            parts.append("<p>No stills: left out on request.</p>")
         else:
             parts.append(
                 "<p>No stills: the source video is not where it was analysed (posecheck keeps no "
@@ -352,5 +355,6 @@ def write_report(
     angle_name: str,
     target: Target | None = None,
     suggestion: Suggestion | None = None,
+    stills: bool = True,
 ) -> Path:
-    return write_text(render_html(stored, past, angle_name, target, suggestion), path)
+    return write_text(render_html(stored, past, angle_name, target, suggestion, stills), path)

@@ -144,6 +144,12 @@ def test_without_the_source_video_the_report_says_why_there_is_no_still(
     assert "keeps no picture" in report.html
 
 
+def test_stills_are_left_out_on_request(report: Report) -> None:
+    html = render_html(report.stored, [report.stored], "trunk lift", stills=False)
+    assert [kind for kind, _ in embedded_images(html)] == ["png", "png", "png"]
+    assert "left out on request" in html
+
+
 def test_a_session_without_a_key_angle_still_renders_every_plot(sessions: RealSessions) -> None:
     from posecheck.session import KeyAngleTrace
 
