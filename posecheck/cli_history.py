@@ -188,8 +188,8 @@ def _run_history(arguments: argparse.Namespace) -> int:
         )
         console.print(
             f"[bold]{sessions[0].title}[/bold]: {summary.sessions} sessions; "
-            f"best hold {summary.best_hold_s:.1f} s, median {summary.median_hold_s:.1f} s; "
-            f"reps against target {reps}; most frequent fault: {fault}"
+            f"best hold {summary.best_hold_s:.1f} s, median {summary.median_hold_s:.1f} s\n"
+            f"  reps against target: {reps}\n  most frequent fault: {fault}"
         )
         exercise_entry = exercise_named(name)
         target = targets.get(name) or starting_target(exercise_entry)
