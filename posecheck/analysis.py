@@ -49,9 +49,20 @@ class PoseStage:
 
 
 class ExerciseAnalysis:
-    """Poses in (one per analysed frame, None for a gap), a session out."""
+    """Poses in (one per analysed frame, None for a gap), a session out.
 
-    def __init__(self, exercise: Exercise, source: str, smoothing: OneEuroParameters | None = None) -> None:
+    ``on_hold_finished`` receives the session so far (marked interrupted, as it would be if
+    the process died there) each time a hold ends, so it can be saved as it grows.
+    """
+
+    def __init__(
+        self,
+        exercise: Exercise,
+        source: str,
+        smoothing: OneEuroParameters | None = None,
+        on_hold_finished: Callable[[Session], None] | None = None,
+    ) -> None:
+        self.on_hold_finished = on_hold_finished
         self.exercise = exercise
         self.smoother = PoseSmoother(smoothing)
         self.engine = RuleEngine(exercise)
@@ -67,6 +78,8 @@ class ExerciseAnalysis:
         self.recorder.record_events(events)
         state = self.engine.state
         self.recorder.record_key_angle(time_s, state.key_angle if body else math.nan, state.phase)
+        if self.on_hold_finished is not None and any(isinstance(e, HoldFinished) for e in events):
+            self.on_hold_finished(self.recorder.finish(interrupted=True))
         return events
 
     @property
@@ -127,15 +140,14 @@ def analyze_video(
     Ctrl-C stops early and still returns what was recorded (``session.interrupted``).
     ``keep_track``, when given, receives every analysed frame's raw pose (for saving a
     track). ``adaptive`` skips frames while the body is still (see ``AdaptiveStride``).
-    ``on_hold_finished`` receives the session so far (marked interrupted, as it would be if
-    the process died there) each time a hold ends, so it can be saved as it grows.
+    ``on_hold_finished``: see ``ExerciseAnalysis``.
     """
     exercise = _resolve(exercise)
     with VideoFileSource(video, stride=stride) as source, PoseEstimator(model_path) as estimator:
         info = source.info
         frame_period_s = stride / info.fps if info.fps > 0 else 0.0
         pose_stage = PoseStage(estimator)
-        analysis = ExerciseAnalysis(exercise, Path(video).name, smoothing)
+        analysis = ExerciseAnalysis(exercise, Path(video).name, smoothing, on_hold_finished)
         overlay = Overlay(exercise.reps_target)
         writer = None
         interrupted = False
@@ -151,9 +163,7 @@ def analyze_video(
                 pose = pose_stage(frame)
                 if keep_track is not None:
                     keep_track.append((frame.timestamp_s, pose))
-                events = analysis.feed(frame.timestamp_s, pose)
-                if on_hold_finished is not None and any(isinstance(e, HoldFinished) for e in events):
-                    on_hold_finished(analysis.recorder.finish(frame_period_s, interrupted=True))
+                analysis.feed(frame.timestamp_s, pose)
                 gap = adaptive.next_gap(analysis.engine.recent_body_speed) if adaptive else 1
                 next_index = frame.index + gap * stride
                 if annotate_to is not None:
