@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from posecheck.errors import (
     PosecheckError,
     VideoTruncatedError,
 )
-from posecheck.events import Event
+from posecheck.events import Event, HoldFinished
 from posecheck.overlay import Overlay
 from posecheck.pose import PersonSelector, Pose, PoseEstimator
 from posecheck.registry import exercise_named
@@ -49,9 +49,20 @@ class PoseStage:
 
 
 class ExerciseAnalysis:
-    """Poses in (one per analysed frame, None for a gap), a session out."""
+    """Poses in (one per analysed frame, None for a gap), a session out.
 
-    def __init__(self, exercise: Exercise, source: str, smoothing: OneEuroParameters | None = None) -> None:
+    ``on_hold_finished`` receives the session so far (marked interrupted, as it would be if
+    the process died there) each time a hold ends, so it can be saved as it grows.
+    """
+
+    def __init__(
+        self,
+        exercise: Exercise,
+        source: str,
+        smoothing: OneEuroParameters | None = None,
+        on_hold_finished: Callable[[Session], None] | None = None,
+    ) -> None:
+        self.on_hold_finished = on_hold_finished
         self.exercise = exercise
         self.smoother = PoseSmoother(smoothing)
         self.engine = RuleEngine(exercise)
@@ -65,6 +76,10 @@ class ExerciseAnalysis:
         events = self.engine.update(time_s, body)
         self.recorder.record_frame(time_s, body is not None, body.seen_from_the_side if body else None)
         self.recorder.record_events(events)
+        state = self.engine.state
+        self.recorder.record_key_angle(time_s, state.key_angle if body else math.nan, state.phase)
+        if self.on_hold_finished is not None and any(isinstance(e, HoldFinished) for e in events):
+            self.on_hold_finished(self.recorder.finish(interrupted=True))
         return events
 
     @property
@@ -129,12 +144,14 @@ def analyze_video(
     smoothing: OneEuroParameters | None = None,
     keep_track: list[tuple[float, Pose | None]] | None = None,
     adaptive: AdaptiveStride | None = None,
+    on_hold_finished: Callable[[Session], None] | None = None,
 ) -> Session:
     """Analyses one recorded video and returns its session.
 
     Ctrl-C stops early and still returns what was recorded (``session.interrupted``).
     ``keep_track``, when given, receives every analysed frame's raw pose (for saving a
     track). ``adaptive`` skips frames while the body is still (see ``AdaptiveStride``).
+    ``on_hold_finished``: see ``ExerciseAnalysis``.
     """
     exercise = _resolve(exercise)
     with VideoFileSource(video, stride=stride) as source, PoseEstimator(model_path) as estimator:
@@ -142,7 +159,7 @@ def analyze_video(
         frame_period_s = stride / info.fps if info.fps > 0 else 0.0
         frame_rate = info.fps / stride
         pose_stage = PoseStage(estimator)
-        analysis = ExerciseAnalysis(exercise, Path(video).name, smoothing)
+        analysis = ExerciseAnalysis(exercise, Path(video).name, smoothing, on_hold_finished)
         overlay = Overlay(exercise.reps_target)
         writer = None
         interrupted = False

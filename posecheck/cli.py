@@ -14,26 +14,50 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from posecheck import models
+from posecheck.cli_history import (
+    SessionSaver,
+    add_history_commands,
+    history_options,
+    judged_against_target,
+    open_history_for_analysis,
+    save_session,
+)
 from posecheck.errors import PosecheckError
 
 if TYPE_CHECKING:
     from posecheck.analysis import AdaptiveStride
+    from posecheck.history import History
     from posecheck.pose import Pose
     from posecheck.rules import Exercise
     from posecheck.session import Session
 
 
 def _analyze(arguments: argparse.Namespace) -> int:
-    from posecheck.analysis import AdaptiveStride, analyze_video, session_problem
+    from posecheck.analysis import AdaptiveStride
     from posecheck.registry import exercise_named
-    from posecheck.track import save_track, track_from_pairs
 
     exercise = exercise_named(arguments.exercise)
     model = models.find_model(arguments.model)
     adaptive = AdaptiveStride() if arguments.adaptive_stride else None
+    history = None if arguments.no_history else open_history_for_analysis(arguments.db)
+    with history if history is not None else contextlib.nullcontext():
+        return _analyze_into(arguments, judged_against_target(exercise, history), model, adaptive, history)
+
+
+def _analyze_into(
+    arguments: argparse.Namespace,
+    exercise: Exercise,
+    model: Path,
+    adaptive: AdaptiveStride | None,
+    history: History | None,
+) -> int:
+    from posecheck.analysis import analyze_video, session_problem
+    from posecheck.track import save_track, track_from_pairs
+
     if Path(arguments.video).is_dir():
-        return _analyze_folder(arguments, exercise, model, adaptive)
+        return _analyze_folder(arguments, exercise, model, adaptive, history)
     poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
+    saver = SessionSaver(history, arguments.video)
     session = analyze_video(
         arguments.video,
         exercise,
@@ -43,8 +67,10 @@ def _analyze(arguments: argparse.Namespace) -> int:
         progress=sys.stderr.isatty() and not arguments.no_progress,
         keep_track=poses,
         adaptive=adaptive,
+        on_hold_finished=saver.save_progress,
     )
     _report(session, arguments.json)
+    saver.save_final(session)
     if arguments.annotate is not None and session.frames:
         print(f"Annotated video written to {arguments.annotate}")
     if poses is not None:
@@ -58,7 +84,11 @@ def _analyze(arguments: argparse.Namespace) -> int:
 
 
 def _analyze_folder(
-    arguments: argparse.Namespace, exercise: Exercise, model: Path, adaptive: AdaptiveStride | None
+    arguments: argparse.Namespace,
+    exercise: Exercise,
+    model: Path,
+    adaptive: AdaptiveStride | None,
+    history: History | None,
 ) -> int:
     from posecheck.batch import analyze_folder, folder_problem, folder_summary_text
 
@@ -72,6 +102,9 @@ def _analyze_folder(
         json_dir=arguments.json,
     )
     print(folder_summary_text(outcomes))
+    for outcome in outcomes:
+        if outcome.session is not None:
+            save_session(outcome.session, history, outcome.path)
     if arguments.json is not None and any(outcome.session for outcome in outcomes):
         print(f"Reports written to {arguments.json}")
     problem = folder_problem(outcomes)
@@ -95,7 +128,12 @@ def _replay(arguments: argparse.Namespace) -> int:
     from posecheck.track import load_track
 
     exercise = exercise_named(arguments.exercise)
-    _report(analyze_track(load_track(arguments.track), exercise), arguments.json)
+    session = analyze_track(load_track(arguments.track), exercise)
+    _report(session, arguments.json)
+    if arguments.save:
+        history = open_history_for_analysis(arguments.db)
+        with history if history is not None else contextlib.nullcontext():
+            save_session(session, history, None)
     return 0
 
 
@@ -129,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", action="store_true", help="also show MediaPipe's and FFmpeg's own logs")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    analyze = commands.add_parser("analyze", help="analyse a recorded video")
+    analyze = commands.add_parser("analyze", parents=[history_options()], help="analyse a recorded video")
     analyze.add_argument("video", help="the video file, or a folder of videos")
     analyze.add_argument(
         "--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose"
@@ -150,14 +188,18 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--no-progress", action="store_true", help="no progress bar (shown only on a terminal anyway)"
     )
+    analyze.add_argument("--no-history", action="store_true", help="do not save the session to the history")
     analyze.set_defaults(run=_analyze)
 
-    replay = commands.add_parser("replay", help="run the rules again on a saved landmark track")
+    replay = commands.add_parser(
+        "replay", parents=[history_options()], help="run the rules again on a saved landmark track"
+    )
     replay.add_argument("track", type=Path, help="a track saved with analyze --save-track")
     replay.add_argument(
         "--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose"
     )
     replay.add_argument("--json", type=Path, help="write the JSON report here")
+    replay.add_argument("--save", action="store_true", help="save the replayed session to the history")
     replay.set_defaults(run=_replay)
 
     models_parser = commands.add_parser("models", help="find or install the pose model")
@@ -172,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     exercises = commands.add_parser("exercises", help="list the exercises and their checks")
     exercises.set_defaults(run=_exercises)
+    add_history_commands(commands)
     return parser
 
 

@@ -72,3 +72,17 @@ class FolderFailedError(PosecheckError):
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class HistoryError(PosecheckError):
+    """The history file cannot be opened, read or written."""
+
+    exit_code = 8
+
+
+class SessionNotFoundError(PosecheckError):
+    exit_code = 9
+
+
+class InvalidTargetError(PosecheckError):
+    exit_code = 2

@@ -11,8 +11,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
 
-from posecheck.events import Event, Hold, HoldFinished
+from posecheck.events import Event, Hold, HoldFinished, Phase
 from posecheck.rules import Exercise
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAngleTrace:
+    """The key angle (NaN where unseen) and the phase at every analysed frame: enough to
+    plot a session afterwards without keeping a landmark or a picture."""
+
+    times_s: tuple[float, ...] = ()
+    angles_deg: tuple[float, ...] = ()
+    phases: tuple[Phase, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.times_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +43,7 @@ class Session:
     notes: tuple[str, ...] = ()
     ended_early: bool = False
     interrupted: bool = False
+    trace: KeyAngleTrace = KeyAngleTrace()
 
     @property
     def reps(self) -> int:
@@ -55,6 +69,9 @@ class SessionRecorder:
     holds: list[Hold] = field(default_factory=list)
     first_time_s: float | None = None
     last_time_s: float = 0.0
+    trace_times_s: list[float] = field(default_factory=list)
+    trace_angles_deg: list[float] = field(default_factory=list)
+    trace_phases: list[Phase] = field(default_factory=list)
 
     def record_frame(self, time_s: float, person_seen: bool, side_on: bool | None) -> None:
         if self.first_time_s is None:
@@ -65,6 +82,11 @@ class SessionRecorder:
             self.frames_with_person += 1
             if side_on:
                 self.frames_side_on += 1
+
+    def record_key_angle(self, time_s: float, angle_deg: float, phase: Phase) -> None:
+        self.trace_times_s.append(time_s)
+        self.trace_angles_deg.append(angle_deg)
+        self.trace_phases.append(phase)
 
     def record_events(self, events: list[Event]) -> None:
         self.holds.extend(event.hold for event in events if isinstance(event, HoldFinished))
@@ -86,6 +108,9 @@ class SessionRecorder:
             notes=tuple(self._notes()),
             ended_early=ended_early,
             interrupted=interrupted,
+            trace=KeyAngleTrace(
+                tuple(self.trace_times_s), tuple(self.trace_angles_deg), tuple(self.trace_phases)
+            ),
         )
 
     def _notes(self) -> list[str]:

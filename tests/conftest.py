@@ -39,3 +39,11 @@ def track_cache() -> Path:
     folder = Path(os.environ.get("POSECHECK_TRACK_CACHE", models.user_cache_dir() / "tracks"))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Sessions analysed by the tests go to a history of their own, never the user's."""
+    path = tmp_path_factory.mktemp("history") / "history.sqlite"
+    os.environ["POSECHECK_HISTORY"] = str(path)
+    return path
