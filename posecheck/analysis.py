@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import cv2
 from tqdm import tqdm
@@ -32,6 +33,7 @@ from posecheck.pose import PersonSelector, Pose, PoseEstimator
 from posecheck.registry import exercise_named
 from posecheck.rules import Exercise
 from posecheck.session import Session, SessionRecorder
+from posecheck.sides import SideKeeper
 from posecheck.smoothing import OneEuroParameters, PoseSmoother
 from posecheck.source import Frame, VideoFileSource, prefetched
 from posecheck.track import PoseTrack
@@ -49,17 +51,19 @@ class PoseStage:
 
 
 class ExerciseAnalysis:
-    """Poses in (one per analysed frame, None for a gap), a session out."""
+    """Poses in (one per analysed frame, None for a gap), a session out: sides kept
+    consistent, smoothed, read as a body, judged by the exercise's rules."""
 
     def __init__(self, exercise: Exercise, source: str, smoothing: OneEuroParameters | None = None) -> None:
         self.exercise = exercise
+        self.sides = SideKeeper()
         self.smoother = PoseSmoother(smoothing)
         self.engine = RuleEngine(exercise)
         self.recorder = SessionRecorder(exercise, source=source)
         self.smoothed_pose: Pose | None = None
 
     def feed(self, time_s: float, pose: Pose | None) -> list[Event]:
-        smoothed = self.smoother.smooth(pose)
+        smoothed = self.smoother.smooth(self.sides.keep(pose))
         self.smoothed_pose = smoothed
         body = Body.of(smoothed) if smoothed is not None else None
         events = self.engine.update(time_s, body)
@@ -191,7 +195,20 @@ def video_poses(
             yield frame.timestamp_s, pose_stage(frame)
 
 
-def session_problem(session: Session, video: str | os.PathLike[str]) -> PosecheckError | None:
+class Recorded(Protocol):
+    """What ``session_problem`` reads: a ``Session``, or a recording of recognised exercises."""
+
+    @property
+    def interrupted(self) -> bool: ...
+    @property
+    def ended_early(self) -> bool: ...
+    @property
+    def duration_s(self) -> float: ...
+    @property
+    def frames_with_person(self) -> int: ...
+
+
+def session_problem(session: Recorded, video: str | os.PathLike[str]) -> PosecheckError | None:
     """The error to report once the session is saved, if the input was not a full one."""
     if session.interrupted:
         return InterruptedSessionError(

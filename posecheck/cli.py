@@ -28,11 +28,13 @@ def _analyze(arguments: argparse.Namespace) -> int:
     from posecheck.registry import exercise_named
     from posecheck.track import save_track, track_from_pairs
 
-    exercise = exercise_named(arguments.exercise)
+    exercise = exercise_named(arguments.exercise) if arguments.exercise is not None else None
     model = models.find_model(arguments.model)
     adaptive = AdaptiveStride() if arguments.adaptive_stride else None
     if Path(arguments.video).is_dir():
         return _analyze_folder(arguments, exercise, model, adaptive)
+    if exercise is None:
+        return _analyze_recognised(arguments, model)
     poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
     session = analyze_video(
         arguments.video,
@@ -57,8 +59,37 @@ def _analyze(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _analyze_recognised(arguments: argparse.Namespace, model: Path) -> int:
+    """``analyze VIDEO`` without ``--exercise``: recognise the exercises, analyse each."""
+    from posecheck.analysis import session_problem
+    from posecheck.recognised_analysis import analyze_video_recognised
+    from posecheck.report import recognised_summary_text, write_recognised_json
+    from posecheck.track import save_track, track_from_pairs
+
+    poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
+    recognised = analyze_video_recognised(
+        arguments.video,
+        model,
+        stride=arguments.stride,
+        progress=sys.stderr.isatty() and not arguments.no_progress,
+        keep_track=poses,
+    )
+    print(recognised_summary_text(recognised))
+    if arguments.json is not None:
+        write_recognised_json(recognised, arguments.json)
+        print(f"Report written to {arguments.json}")
+    if poses is not None:
+        fps = recognised.frames / recognised.duration_s if recognised.duration_s > 0 else 0.0
+        save_track(track_from_pairs(recognised.source, fps, poses), arguments.save_track)
+        print(f"Landmark track written to {arguments.save_track}")
+    problem = session_problem(recognised, arguments.video)
+    if problem is not None:
+        raise problem
+    return 0
+
+
 def _analyze_folder(
-    arguments: argparse.Namespace, exercise: Exercise, model: Path, adaptive: AdaptiveStride | None
+    arguments: argparse.Namespace, exercise: Exercise | None, model: Path, adaptive: AdaptiveStride | None
 ) -> int:
     from posecheck.batch import analyze_folder, folder_problem, folder_summary_text
 
@@ -94,8 +125,18 @@ def _replay(arguments: argparse.Namespace) -> int:
     from posecheck.registry import exercise_named
     from posecheck.track import load_track
 
-    exercise = exercise_named(arguments.exercise)
-    _report(analyze_track(load_track(arguments.track), exercise), arguments.json)
+    track = load_track(arguments.track)
+    if arguments.exercise is None:
+        from posecheck.recognised_analysis import analyze_track_recognised
+        from posecheck.report import recognised_summary_text, write_recognised_json
+
+        recognised = analyze_track_recognised(track)
+        print(recognised_summary_text(recognised))
+        if arguments.json is not None:
+            write_recognised_json(recognised, arguments.json)
+            print(f"Report written to {arguments.json}")
+        return 0
+    _report(analyze_track(track, exercise_named(arguments.exercise)), arguments.json)
     return 0
 
 
@@ -132,7 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze = commands.add_parser("analyze", help="analyse a recorded video")
     analyze.add_argument("video", help="the video file, or a folder of videos")
     analyze.add_argument(
-        "--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose"
+        "--exercise",
+        "-e",
+        help="prone_press_up, knee_to_chest or childs_pose; without it, the exercises are recognised",
     )
     analyze.add_argument(
         "--json", type=Path, help="write the JSON report here (with a folder: a folder for one per video)"
@@ -155,7 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="run the rules again on a saved landmark track")
     replay.add_argument("track", type=Path, help="a track saved with analyze --save-track")
     replay.add_argument(
-        "--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose"
+        "--exercise",
+        "-e",
+        help="prone_press_up, knee_to_chest or childs_pose; without it, the exercises are recognised",
     )
     replay.add_argument("--json", type=Path, help="write the JSON report here")
     replay.set_defaults(run=_replay)
@@ -208,6 +253,8 @@ def _check_analyze_usage(parser: argparse.ArgumentParser, arguments: argparse.Na
             parser.error("--jobs is for a folder of videos: give a folder, or leave --jobs out")
     elif arguments.annotate is not None or arguments.save_track is not None:
         parser.error("--annotate and --save-track take one video file, not a folder")
+    if arguments.exercise is None and (arguments.annotate is not None or arguments.adaptive_stride):
+        parser.error("--annotate and --adaptive-stride need --exercise NAME")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
