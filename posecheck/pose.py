@@ -125,7 +125,7 @@ class PersonGate:
         return low <= torso_m <= high
 
 
-def _candidate_poses(result: object, timestamp_s: float, size: tuple[int, int]) -> list[Pose]:
+def candidate_poses(result: object, timestamp_s: float, size: tuple[int, int]) -> list[Pose]:
     width, height = size
     poses = []
     for image_marks, world_marks in zip(
@@ -253,7 +253,7 @@ class PoseEstimator:
         result = self._landmarker.detect_for_video(
             mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), timestamp_ms
         )
-        return _candidate_poses(result, frame.timestamp_s, frame.size)
+        return candidate_poses(result, frame.timestamp_s, frame.size)
 
     def close(self) -> None:
         self._landmarker.close()
