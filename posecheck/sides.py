@@ -76,11 +76,15 @@ class SideKeeper:
 
     A mirrored pose is kept only when it matches the last kept pose better by
     ``margin`` torso lengths (mean over the limb joints): where legs and arms lie on top
-    of each other both readings match alike and the model's labels stand. After a gap
-    longer than ``forget_after_s`` the body may have turned, so the model's labels stand.
+    of each other both readings match alike and the model's labels stand. It must also lie
+    within ``largest_step`` of the last pose: joints do not travel half a torso length
+    between two frames, so a bigger jump is a cut in the video or another person, and the
+    model's labels stand. So they do after a gap longer than ``forget_after_s``, in which
+    the body may have turned.
     """
 
     margin: float = 0.05
+    largest_step: float = 0.5
     forget_after_s: float = 0.5
     swaps: int = 0
     _last: Pose | None = None
@@ -91,7 +95,10 @@ class SideKeeper:
         last = self._last
         if last is not None and pose.timestamp_s - last.timestamp_s <= self.forget_after_s:
             flipped = mirrored(pose)
-            if mismatch(flipped, last) + self.margin < mismatch(pose, last):
+            flipped_mismatch = mismatch(flipped, last)
+            if flipped_mismatch <= self.largest_step and flipped_mismatch + self.margin < mismatch(
+                pose, last
+            ):
                 pose = flipped
                 self.swaps += 1
         self._last = pose

@@ -85,3 +85,26 @@ def test_after_a_long_gap_the_models_labels_stand(tracks: dict[str, PoseTrack]) 
     flipped = mirrored(moved_on)
     assert keeper.keep(flipped) is flipped
     assert keeper.swaps == 0
+
+
+def test_a_cut_to_another_scene_keeps_the_models_labels(tracks: dict[str, PoseTrack]) -> None:
+    """Joined clips: the first pose after the cut is far from the last before it, mirrored
+    or not; it is another body, not a swap."""
+    before = [frame.pose for frame in tracks[SIDE_VIEW_CLIPS[0]] if frame.pose is not None][-30:]
+    after = [frame.pose for frame in tracks[SIDE_VIEW_CLIPS[1]] if frame.pose is not None][:30]
+    keeper = SideKeeper()
+    step = after[0].timestamp_s - before[-1].timestamp_s - 0.04
+    for pose in before:
+        keeper.keep(pose)
+    for pose in after:
+        moved = Pose.from_arrays(
+            pose.timestamp_s - step,
+            pose.image_xy,
+            pose.image_z,
+            pose.world_xyz,
+            pose.visibility,
+            pose.presence,
+            pose.image_size,
+        )
+        assert np.array_equal(keeper.keep(moved).image_xy, pose.image_xy)
+    assert keeper.swaps == 0
