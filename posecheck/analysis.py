@@ -8,6 +8,7 @@ the rules can also run on a saved landmark track.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from posecheck.events import Event
 from posecheck.overlay import Overlay
 from posecheck.pose import PersonSelector, Pose, PoseEstimator
 from posecheck.registry import exercise_named
+from posecheck.rotation import TurnedRetry
 from posecheck.rules import Exercise
 from posecheck.session import Session, SessionRecorder
 from posecheck.sides import SideKeeper
@@ -40,14 +42,24 @@ from posecheck.track import PoseTrack
 
 
 class PoseStage:
-    """Frames in, the followed person's raw pose (or None) out."""
+    """Frames in, the followed person's raw pose (or None) out. With ``retry``, a frame
+    where nobody was found is tried again turned a quarter turn each way."""
 
-    def __init__(self, estimator: PoseEstimator, selector: PersonSelector | None = None) -> None:
+    def __init__(
+        self,
+        estimator: PoseEstimator,
+        selector: PersonSelector | None = None,
+        retry: TurnedRetry | None = None,
+    ) -> None:
         self.estimator = estimator
         self.selector = selector or PersonSelector()
+        self.retry = retry
 
     def __call__(self, frame: Frame) -> Pose | None:
-        return self.selector.select(self.estimator.detect(frame))
+        pose = self.selector.select(self.estimator.detect(frame))
+        if pose is None and self.retry is not None:
+            pose = self.selector.select(self.retry.detect(frame))
+        return pose
 
 
 class ExerciseAnalysis:
@@ -99,6 +111,11 @@ class AdaptiveStride:
         return self.still_every
 
 
+def turned_retry_for(model_path: Path, wanted: bool) -> contextlib.AbstractContextManager[TurnedRetry | None]:
+    """The turned retry when ``wanted``, else nothing, to open beside the estimator."""
+    return TurnedRetry(model_path) if wanted else contextlib.nullcontext()
+
+
 def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
@@ -122,18 +139,24 @@ def analyze_video(
     smoothing: OneEuroParameters | None = None,
     keep_track: list[tuple[float, Pose | None]] | None = None,
     adaptive: AdaptiveStride | None = None,
+    turned_retry: bool = False,
 ) -> Session:
     """Analyses one recorded video and returns its session.
 
     Ctrl-C stops early and still returns what was recorded (``session.interrupted``).
     ``keep_track``, when given, receives every analysed frame's raw pose (for saving a
     track). ``adaptive`` skips frames while the body is still (see ``AdaptiveStride``).
+    ``turned_retry`` looks again, turned, at frames where nobody was found.
     """
     exercise = _resolve(exercise)
-    with VideoFileSource(video, stride=stride) as source, PoseEstimator(model_path) as estimator:
+    with (
+        VideoFileSource(video, stride=stride) as source,
+        PoseEstimator(model_path) as estimator,
+        turned_retry_for(model_path, turned_retry) as retry,
+    ):
         info = source.info
         frame_period_s = stride / info.fps if info.fps > 0 else 0.0
-        pose_stage = PoseStage(estimator)
+        pose_stage = PoseStage(estimator, retry=retry)
         analysis = ExerciseAnalysis(exercise, Path(video).name, smoothing)
         overlay = Overlay(exercise.reps_target)
         writer = None

@@ -45,6 +45,7 @@ def _analyze(arguments: argparse.Namespace) -> int:
         progress=sys.stderr.isatty() and not arguments.no_progress,
         keep_track=poses,
         adaptive=adaptive,
+        turned_retry=arguments.turned_retry,
     )
     _report(session, arguments.json)
     if arguments.annotate is not None and session.frames:
@@ -73,6 +74,7 @@ def _analyze_recognised(arguments: argparse.Namespace, model: Path) -> int:
         stride=arguments.stride,
         progress=sys.stderr.isatty() and not arguments.no_progress,
         keep_track=poses,
+        turned_retry=arguments.turned_retry,
     )
     print(recognised_summary_text(recognised))
     if arguments.json is not None:
@@ -190,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("--model", help="pose model bundle (.task); default: see `posecheck models path`")
     analyze.add_argument("--save-track", type=Path, help="save the landmark track (no pictures) here (.npz)")
+    analyze.add_argument(
+        "--turned-retry",
+        action="store_true",
+        help="look again, turned a quarter turn, at frames where nobody was found (slower there)",
+    )
     analyze.add_argument(
         "--no-progress", action="store_true", help="no progress bar (shown only on a terminal anyway)"
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from posecheck.analysis import ExerciseAnalysis, PoseStage
+from posecheck.analysis import ExerciseAnalysis, PoseStage, turned_retry_for
 from posecheck.body import Body
 from posecheck.events import Hold
 from posecheck.pose import Pose, PoseEstimator
@@ -148,13 +148,18 @@ def analyze_video_recognised(
     stride: int = 1,
     progress: bool = False,
     keep_track: list[tuple[float, Pose | None]] | None = None,
+    turned_retry: bool = False,
 ) -> RecognisedSession:
     """Analyses a recorded video without being told the exercise. Ctrl-C stops early and
-    still returns what was recorded."""
-    with VideoFileSource(video, stride=stride) as source, PoseEstimator(model_path) as estimator:
+    still returns what was recorded. ``turned_retry``: as in ``analyze_video``."""
+    with (
+        VideoFileSource(video, stride=stride) as source,
+        PoseEstimator(model_path) as estimator,
+        turned_retry_for(model_path, turned_retry) as retry,
+    ):
         info = source.info
         frame_period_s = stride / info.fps if info.fps > 0 else 0.0
-        pose_stage = PoseStage(estimator)
+        pose_stage = PoseStage(estimator, retry=retry)
         analysis = RecognisedAnalysis(Path(video).name)
         total = info.frame_count // stride if info.frame_count else None
         interrupted = False
