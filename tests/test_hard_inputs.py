@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from posecheck.source import VideoFileSource
@@ -244,3 +245,115 @@ def test_folder_without_exercise_prints_one_table_and_a_bad_file_stops_nothing(
     assert "3 videos: 2 analysed, 1 failed" in run.stdout
     report = json.loads((tmp_path / "reports" / "a_cobra.json").read_text())
     assert [segment["exercise"] for segment in report["segments"]] == ["prone_press_up"]
+
+
+# --- phone and variable-frame-rate recordings ---------------------------------------------------
+
+CHILDS_POSE_PORTRAIT = VIDEOS / "childs_pose__yogagym_child_pose_portrait.mp4"  # 720x1280, held throughout
+
+
+def _ffmpeg() -> str:
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def _analysed(video: Path, folder: Path, model: Path) -> dict[str, object]:
+    run = posecheck(
+        "analyze", video, "--json", folder / "report.json", "--no-progress", cwd=folder, model=model
+    )
+    assert run.returncode == 0, run.stderr
+    return json.loads((folder / "report.json").read_text())
+
+
+def test_portrait_phone_video_with_rotation_metadata_is_analysed_upright(
+    tmp_path: Path, model_path: Path
+) -> None:
+    """A phone held upright stores landscape pixels tagged "turn 90 degrees clockwise"."""
+    require(CHILDS_POSE_PORTRAIT)
+    ffmpeg = _ffmpeg()
+    excerpt = rewrite(CHILDS_POSE_PORTRAIT, tmp_path / "excerpt.mp4", seconds=8.0)
+    landscape = tmp_path / "landscape.mp4"
+    subprocess.run(
+        [
+            ffmpeg,
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(excerpt),
+            "-vf",
+            "transpose=2",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            str(landscape),
+        ],
+        check=True,
+    )
+    tagged = tmp_path / "phone.mp4"
+    subprocess.run(
+        [
+            ffmpeg,
+            "-loglevel",
+            "error",
+            "-y",
+            "-display_rotation",
+            "270",
+            "-i",
+            str(landscape),
+            "-c",
+            "copy",
+            str(tagged),
+        ],
+        check=True,
+    )
+    with VideoFileSource(tagged) as source:
+        assert (source.info.width, source.info.height) == (720, 1280)
+    report = _analysed(tagged, tmp_path, model_path)
+    (segment,) = report["segments"]  # type: ignore[misc]
+    assert segment["exercise"] == "childs_pose"
+    assert segment["start_s"] <= 1.0 and segment["end_s"] >= 7.0
+
+
+def test_variable_frame_rate_video_keeps_its_own_times(tmp_path: Path, model_path: Path) -> None:
+    """Frames dropped irregularly (as a phone does in low light): the hold is still timed
+    by the frames' own timestamps, from about 3 s."""
+    require(COBRA_CLIP)
+    ffmpeg = _ffmpeg()
+    excerpt = rewrite(COBRA_CLIP, tmp_path / "excerpt.mp4", seconds=9.0)
+    variable = tmp_path / "variable.mp4"
+    subprocess.run(
+        [
+            ffmpeg,
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(excerpt),
+            "-vf",
+            "select='not(mod(n\\,3))+not(mod(n\\,7))'",
+            "-fps_mode",
+            "vfr",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            str(variable),
+        ],
+        check=True,
+    )
+    with VideoFileSource(variable) as source:
+        times = [frame.timestamp_s for frame in source]
+    gaps = np.diff(times)
+    assert gaps.max() > 1.5 * gaps.min()  # the frame rate does vary
+    report = _analysed(variable, tmp_path, model_path)
+    (segment,) = report["segments"]  # type: ignore[misc]
+    assert segment["exercise"] == "prone_press_up"
+    (hold,) = segment["holds"]
+    assert hold["start_s"] == pytest.approx(3.0, abs=1.5)
+    assert report["duration_s"] == pytest.approx(9.0, abs=0.5)
