@@ -71,6 +71,7 @@ class Run:
     stderr: str
     report: dict[str, Any]
     spans: list[tuple[str, float, float]]
+    folder: Path
 
 
 def run_posecheck(*arguments: str | Path, cwd: Path, model: Path) -> subprocess.CompletedProcess[str]:
@@ -96,10 +97,18 @@ def composed_run(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> 
     video = folder / "three_parts.mp4"
     spans = compose(PARTS, video)
     completed = run_posecheck(
-        "analyze", video, "--json", folder / "report.json", "--no-progress", cwd=folder, model=model_path
+        "analyze",
+        video,
+        "--json",
+        folder / "report.json",
+        "--save-track",
+        folder / "track.npz",
+        "--no-progress",
+        cwd=folder,
+        model=model_path,
     )
     report = json.loads((folder / "report.json").read_text()) if (folder / "report.json").exists() else {}
-    return Run(completed.returncode, completed.stdout, completed.stderr, report, spans)
+    return Run(completed.returncode, completed.stdout, completed.stderr, report, spans, folder)
 
 
 def test_composed_video_exits_0(composed_run: Run) -> None:
@@ -144,3 +153,15 @@ def test_composed_video_summary_has_one_section_per_exercise(composed_run: Run) 
         "prone_press_up",
         "childs_pose",
     ]
+
+
+def test_replaying_the_saved_track_without_exercise_gives_the_same_segments(
+    composed_run: Run, model_path: Path
+) -> None:
+    folder = composed_run.folder
+    replay = run_posecheck(
+        "replay", folder / "track.npz", "--json", folder / "replayed.json", cwd=folder, model=model_path
+    )
+    assert replay.returncode == 0, replay.stderr
+    replayed = json.loads((folder / "replayed.json").read_text())
+    assert replayed["segments"] == composed_run.report["segments"]
