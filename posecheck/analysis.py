@@ -8,7 +8,6 @@ the rules can also run on a saved landmark track.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 from collections.abc import Iterator
@@ -32,7 +31,6 @@ from posecheck.events import Event
 from posecheck.overlay import Overlay
 from posecheck.pose import PersonSelector, Pose, PoseEstimator
 from posecheck.registry import exercise_named
-from posecheck.rotation import TurnedRetry
 from posecheck.rules import Exercise
 from posecheck.session import Session, SessionRecorder
 from posecheck.sides import SideKeeper
@@ -42,23 +40,17 @@ from posecheck.track import PoseTrack
 
 
 class PoseStage:
-    """Frames in, the followed person's raw pose (or None) out. With ``retry``, a frame
-    where nobody was found is tried again turned a quarter turn each way."""
+    """Frames in, the followed person's raw pose (or None) out. An estimator made with
+    ``turned_retry`` looks again, turned, at a frame where nobody was found."""
 
-    def __init__(
-        self,
-        estimator: PoseEstimator,
-        selector: PersonSelector | None = None,
-        retry: TurnedRetry | None = None,
-    ) -> None:
+    def __init__(self, estimator: PoseEstimator, selector: PersonSelector | None = None) -> None:
         self.estimator = estimator
         self.selector = selector or PersonSelector()
-        self.retry = retry
 
     def __call__(self, frame: Frame) -> Pose | None:
         pose = self.selector.select(self.estimator.detect(frame))
-        if pose is None and self.retry is not None:
-            pose = self.selector.select(self.retry.detect(frame))
+        if pose is None and self.estimator.turned_retry is not None:
+            pose = self.selector.select(self.estimator.turned_retry.detect(frame))
         return pose
 
 
@@ -111,11 +103,6 @@ class AdaptiveStride:
         return self.still_every
 
 
-def turned_retry_for(model_path: Path, wanted: bool) -> contextlib.AbstractContextManager[TurnedRetry | None]:
-    """The turned retry when ``wanted``, else nothing, to open beside the estimator."""
-    return TurnedRetry(model_path) if wanted else contextlib.nullcontext()
-
-
 def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
@@ -151,12 +138,11 @@ def analyze_video(
     exercise = _resolve(exercise)
     with (
         VideoFileSource(video, stride=stride) as source,
-        PoseEstimator(model_path) as estimator,
-        turned_retry_for(model_path, turned_retry) as retry,
+        PoseEstimator(model_path, turned_retry=turned_retry) as estimator,
     ):
         info = source.info
         frame_period_s = stride / info.fps if info.fps > 0 else 0.0
-        pose_stage = PoseStage(estimator, retry=retry)
+        pose_stage = PoseStage(estimator)
         analysis = ExerciseAnalysis(exercise, Path(video).name, smoothing)
         overlay = Overlay(exercise.reps_target)
         writer = None

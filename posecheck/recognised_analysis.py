@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from posecheck.analysis import ExerciseAnalysis, PoseStage, turned_retry_for
+from posecheck.analysis import ExerciseAnalysis, PoseStage
 from posecheck.body import Body
 from posecheck.events import Hold
 from posecheck.pose import Pose, PoseEstimator
@@ -154,12 +154,11 @@ def analyze_video_recognised(
     still returns what was recorded. ``turned_retry``: as in ``analyze_video``."""
     with (
         VideoFileSource(video, stride=stride) as source,
-        PoseEstimator(model_path) as estimator,
-        turned_retry_for(model_path, turned_retry) as retry,
+        PoseEstimator(model_path, turned_retry=turned_retry) as estimator,
     ):
         info = source.info
         frame_period_s = stride / info.fps if info.fps > 0 else 0.0
-        pose_stage = PoseStage(estimator, retry=retry)
+        pose_stage = PoseStage(estimator)
         analysis = RecognisedAnalysis(Path(video).name)
         total = info.frame_count // stride if info.frame_count else None
         interrupted = False

@@ -119,7 +119,8 @@ class _ExerciseWatch:
             return
         in_position, in_target = self.read(body)
         if in_position:
-            if self.position_since is None:
+            resumed = self.last_position_s is not None and time_s - self.last_position_s > release_s
+            if self.position_since is None or resumed:
                 self.position_since = time_s
             self.last_position_s = time_s
         elif self.last_position_s is not None and time_s - self.last_position_s > release_s:

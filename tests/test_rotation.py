@@ -101,3 +101,24 @@ def test_landmarks_found_turned_land_on_the_person_found_upright(corpus: Path, m
             ]
             cosine = np.dot(trunk[0], trunk[1]) / np.linalg.norm(trunk[0]) / np.linalg.norm(trunk[1])
             assert cosine > np.cos(np.radians(35.0))
+
+
+def test_the_turned_retry_runs_only_on_frames_where_nobody_was_found(corpus: Path, model_path: Path) -> None:
+    """The clip opens on a title card (no person until 7 s), then the man on his mat."""
+    from posecheck.analysis import PoseStage
+    from posecheck.pose import PoseEstimator
+
+    found = []
+    with (
+        VideoFileSource(corpus / SIDE_CLIP, stride=3) as source,
+        PoseEstimator(model_path, turned_retry=True) as estimator,
+    ):
+        stage = PoseStage(estimator)
+        for frame in source:
+            if frame.timestamp_s > 12.0:
+                break
+            found.append(stage(frame) is not None)
+        assert estimator.turned_retry is not None
+        tried = estimator.turned_retry.frames_tried
+    assert found.count(False) <= tried < len(found)
+    assert found[-1]  # the man is followed at 12 s
