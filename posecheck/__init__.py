@@ -1,7 +1,8 @@
 """posecheck: checks back-spasm exercise form through a camera.
 
-The pipeline, one module a stage: ``source`` -> ``pose`` -> ``smoothing`` -> ``engine``
-(rules from ``exercises/``) -> ``events`` -> ``session`` -> ``report`` / ``overlay``.
+The pipeline, one module a stage: ``source`` -> ``pose`` -> ``sides`` -> ``smoothing`` ->
+``engine`` (rules from ``exercises/``) -> ``events`` -> ``session`` -> ``report`` / ``overlay``;
+without a named exercise, ``recognition`` says which one is done when.
 """
 
 import importlib
@@ -42,6 +43,13 @@ _EXPORTS = {
     "PoseSmoother": "smoothing",
     "Frame": "source",
     "VideoFileSource": "source",
+    "ExerciseRecognizer": "recognition",
+    "Segment": "recognition",
+    "RecognisedSession": "recognised_analysis",
+    "analyze_video_recognised": "recognised_analysis",
+    "analyze_track_recognised": "recognised_analysis",
+    "SideKeeper": "sides",
+    "TurnedRetry": "rotation",
 }
 
 __all__ = sorted(_EXPORTS)

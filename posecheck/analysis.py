@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import cv2
 from tqdm import tqdm
@@ -32,24 +33,30 @@ from posecheck.pose import PersonSelector, Pose, PoseEstimator
 from posecheck.registry import exercise_named
 from posecheck.rules import Exercise
 from posecheck.session import Session, SessionRecorder
+from posecheck.sides import SideKeeper
 from posecheck.smoothing import OneEuroParameters, PoseSmoother
 from posecheck.source import Frame, VideoFileSource, prefetched
 from posecheck.track import PoseTrack
 
 
 class PoseStage:
-    """Frames in, the followed person's raw pose (or None) out."""
+    """Frames in, the followed person's raw pose (or None) out. An estimator made with
+    ``turned_retry`` looks again, turned, at a frame where nobody was found."""
 
     def __init__(self, estimator: PoseEstimator, selector: PersonSelector | None = None) -> None:
         self.estimator = estimator
         self.selector = selector or PersonSelector()
 
     def __call__(self, frame: Frame) -> Pose | None:
-        return self.selector.select(self.estimator.detect(frame))
+        pose = self.selector.select(self.estimator.detect(frame))
+        if pose is None and self.estimator.turned_retry is not None:
+            pose = self.selector.select(self.estimator.turned_retry.detect(frame))
+        return pose
 
 
 class ExerciseAnalysis:
-    """Poses in (one per analysed frame, None for a gap), a session out.
+    """Poses in (one per analysed frame, None for a gap), a session out: sides kept
+    consistent, smoothed, read as a body, judged by the exercise's rules.
 
     ``on_hold_finished`` receives the session so far (marked interrupted, as it would be if
     the process died there) each time a hold ends, so it can be saved as it grows.
@@ -64,13 +71,14 @@ class ExerciseAnalysis:
     ) -> None:
         self.on_hold_finished = on_hold_finished
         self.exercise = exercise
+        self.sides = SideKeeper()
         self.smoother = PoseSmoother(smoothing)
         self.engine = RuleEngine(exercise)
         self.recorder = SessionRecorder(exercise, source=source)
         self.smoothed_pose: Pose | None = None
 
     def feed(self, time_s: float, pose: Pose | None) -> list[Event]:
-        smoothed = self.smoother.smooth(pose)
+        smoothed = self.smoother.smooth(self.sides.keep(pose))
         self.smoothed_pose = smoothed
         body = Body.of(smoothed) if smoothed is not None else None
         events = self.engine.update(time_s, body)
@@ -145,16 +153,21 @@ def analyze_video(
     keep_track: list[tuple[float, Pose | None]] | None = None,
     adaptive: AdaptiveStride | None = None,
     on_hold_finished: Callable[[Session], None] | None = None,
+    turned_retry: bool = False,
 ) -> Session:
     """Analyses one recorded video and returns its session.
 
     Ctrl-C stops early and still returns what was recorded (``session.interrupted``).
     ``keep_track``, when given, receives every analysed frame's raw pose (for saving a
     track). ``adaptive`` skips frames while the body is still (see ``AdaptiveStride``).
-    ``on_hold_finished``: see ``ExerciseAnalysis``.
+    ``on_hold_finished``: see ``ExerciseAnalysis``. ``turned_retry`` looks again, turned,
+    at frames where nobody was found.
     """
     exercise = _resolve(exercise)
-    with VideoFileSource(video, stride=stride) as source, PoseEstimator(model_path) as estimator:
+    with (
+        VideoFileSource(video, stride=stride) as source,
+        PoseEstimator(model_path, turned_retry=turned_retry) as estimator,
+    ):
         info = source.info
         frame_period_s = stride / info.fps if info.fps > 0 else 0.0
         frame_rate = info.fps / stride
@@ -227,7 +240,20 @@ def video_poses(
             yield frame.timestamp_s, pose_stage(frame)
 
 
-def session_problem(session: Session, video: str | os.PathLike[str]) -> PosecheckError | None:
+class Recorded(Protocol):
+    """What ``session_problem`` reads: a ``Session``, or a recording of recognised exercises."""
+
+    @property
+    def interrupted(self) -> bool: ...
+    @property
+    def ended_early(self) -> bool: ...
+    @property
+    def duration_s(self) -> float: ...
+    @property
+    def frames_with_person(self) -> int: ...
+
+
+def session_problem(session: Recorded, video: str | os.PathLike[str]) -> PosecheckError | None:
     """The error to report once the session is saved, if the input was not a full one."""
     if session.interrupted:
         return InterruptedSessionError(

@@ -26,8 +26,10 @@ from posecheck.errors import (
     PosecheckError,
     VideoNotFoundError,
 )
+from posecheck.events import Hold
+from posecheck.recognised_analysis import RecognisedSession, analyze_video_recognised
 from posecheck.registry import exercise_named
-from posecheck.report import write_json
+from posecheck.report import write_json, write_recognised_json
 from posecheck.rules import Exercise
 from posecheck.session import Session
 
@@ -37,7 +39,7 @@ class VideoOutcome:
     """What became of one video: its session (when one was recorded) and its error, if any."""
 
     path: Path
-    session: Session | None
+    session: Session | RecognisedSession | None
     error: str | None
     exit_code: int
 
@@ -46,7 +48,9 @@ class VideoOutcome:
         return self.exit_code == 0
 
     @classmethod
-    def of(cls, path: Path, session: Session | None, problem: PosecheckError | None) -> VideoOutcome:
+    def of(
+        cls, path: Path, session: Session | RecognisedSession | None, problem: PosecheckError | None
+    ) -> VideoOutcome:
         if problem is None:
             return cls(path, session, None, 0)
         return cls(path, session, " ".join(str(problem).split()), problem.exit_code)
@@ -55,7 +59,7 @@ class VideoOutcome:
 @dataclass(frozen=True, slots=True)
 class _Job:
     video: Path
-    exercise: Exercise
+    exercise: Exercise | None  # None: recognise the exercises
     model_path: Path
     stride: int
     adaptive: AdaptiveStride | None
@@ -96,14 +100,19 @@ def _analyze_one(job: _Job) -> VideoOutcome:
     if _stop is not None and _stop.is_set():  # queued before Ctrl-C, beyond cancelling
         return VideoOutcome.of(job.video, None, _not_analysed(job))
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    session = None
+    session: Session | RecognisedSession | None = None
     problem: PosecheckError | None
     try:
-        session = analyze_video(
-            job.video, job.exercise, job.model_path, stride=job.stride, adaptive=job.adaptive
-        )
-        if job.report is not None:
-            write_json(session, job.report)
+        if job.exercise is None:
+            session = analyze_video_recognised(job.video, job.model_path, stride=job.stride)
+            if job.report is not None:
+                write_recognised_json(session, job.report)
+        else:
+            session = analyze_video(
+                job.video, job.exercise, job.model_path, stride=job.stride, adaptive=job.adaptive
+            )
+            if job.report is not None:
+                write_json(session, job.report)
         problem = (
             InterruptedSessionError(f"interrupted at {session.duration_s:.1f} s of {job.video}")
             if session.interrupted  # session_problem's wording points at a summary printed above
@@ -153,7 +162,7 @@ def _analyze_in_workers(jobs: dict[int, _Job], workers: int, done: dict[int, Vid
 
 def analyze_folder(
     folder: str | os.PathLike[str],
-    exercise: Exercise | str,
+    exercise: Exercise | str | None,
     model_path: Path,
     *,
     jobs: int = 1,
@@ -162,7 +171,8 @@ def analyze_folder(
     json_dir: str | os.PathLike[str] | None = None,
 ) -> list[VideoOutcome]:
     """Analyses every file of ``folder`` (see ``folder_videos``) on ``jobs`` worker processes
-    and returns their outcomes in the folder's order. With ``json_dir``, each recorded
+    and returns their outcomes in the folder's order; with ``exercise`` None, the exercises
+    of each video are recognised. With ``json_dir``, each recorded
     session is also written there as ``<stem>.json``.
 
     Ctrl-C starts no further video; running ones stop early and keep what they recorded.
@@ -170,7 +180,8 @@ def analyze_folder(
     if jobs < 1:
         raise ValueError("jobs must be 1 or more")
     videos = folder_videos(folder)
-    exercise = exercise_named(exercise) if isinstance(exercise, str) else exercise
+    if isinstance(exercise, str):
+        exercise = exercise_named(exercise)
     reports = _report_paths(videos, Path(json_dir)) if json_dir is not None else [None] * len(videos)
     work = [
         _Job(video, exercise, model_path, stride, adaptive, report)
@@ -208,17 +219,54 @@ def _unfinished(job: _Job, interrupted: bool) -> VideoOutcome:
 
 
 _COLUMNS = ("file", "reps/target", "holds", "longest hold s", "targets met", "faults", "error")
+_RECOGNISED_COLUMNS = (
+    "file",
+    "exercises (reps)",
+    "holds",
+    "longest hold s",
+    "targets met",
+    "faults",
+    "error",
+)
+
+
+def _all_holds(session: Session | RecognisedSession) -> tuple[Hold, ...]:
+    if isinstance(session, RecognisedSession):
+        return tuple(hold for segment in session.segments for hold in segment.holds)
+    return session.holds
+
+
+def _reps(session: Session | RecognisedSession) -> int:
+    if isinstance(session, RecognisedSession):
+        return sum(segment.reps for segment in session.segments)
+    return session.reps
 
 
 def _row(outcome: VideoOutcome) -> tuple[str, ...]:
     session, error = outcome.session, outcome.error or ""
     if session is None:
         return (outcome.path.name, "-", "-", "-", "-", "-", error)
+    if isinstance(session, RecognisedSession):
+        return _recognised_row(outcome.path, session, error)
     holds = session.holds
     per_leg = " per leg" if session.reps_are_per_side else ""
     return (
         outcome.path.name,
         f"{session.reps}/{session.reps_target}{per_leg}",
+        str(len(holds)),
+        f"{max(hold.duration_s for hold in holds):.1f}" if holds else "-",
+        str(sum(hold.met for hold in holds)),
+        str(sum(len(hold.faults) for hold in holds)),
+        error,
+    )
+
+
+def _recognised_row(path: Path, recognised: RecognisedSession, error: str) -> tuple[str, ...]:
+    holds = _all_holds(recognised)
+    exercises = ", ".join(f"{session.exercise} ({session.reps})" for session in recognised.sessions)
+    return (
+        path.name,
+        exercises or "other activity",
         str(len(holds)),
         f"{max(hold.duration_s for hold in holds):.1f}" if holds else "-",
         str(sum(hold.met for hold in holds)),
@@ -233,14 +281,15 @@ def _count(number: int, noun: str) -> str:
 
 def folder_summary_text(outcomes: Sequence[VideoOutcome]) -> str:
     """A table with a row per video (the error last, for failed ones), then a one-line total."""
-    rows = [_COLUMNS, *map(_row, outcomes)]
+    recognising = any(isinstance(outcome.session, RecognisedSession) for outcome in outcomes)
+    rows = [_RECOGNISED_COLUMNS if recognising else _COLUMNS, *map(_row, outcomes)]
     widths = [max(len(row[column]) for row in rows) for column in range(len(_COLUMNS) - 1)]
     lines = []
     for row in rows:
         numbers = [cell.rjust(width) for cell, width in zip(row[1:-1], widths[1:], strict=True)]
         lines.append("  ".join([row[0].ljust(widths[0]), *numbers, row[-1]]).rstrip())
-    holds = [hold for outcome in outcomes if outcome.session for hold in outcome.session.holds]
-    reps = sum(outcome.session.reps for outcome in outcomes if outcome.session)
+    holds = [hold for outcome in outcomes if outcome.session for hold in _all_holds(outcome.session)]
+    reps = sum(_reps(outcome.session) for outcome in outcomes if outcome.session)
     analysed = sum(outcome.ok for outcome in outcomes)
     lines.append(
         f"{_count(len(outcomes), 'video')}: {analysed} analysed, {len(outcomes) - analysed} failed; "

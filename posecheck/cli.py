@@ -36,17 +36,19 @@ def _analyze(arguments: argparse.Namespace) -> int:
     from posecheck.analysis import AdaptiveStride
     from posecheck.registry import exercise_named
 
-    exercise = exercise_named(arguments.exercise)
+    exercise = exercise_named(arguments.exercise) if arguments.exercise is not None else None
     model = models.find_model(arguments.model)
     adaptive = AdaptiveStride() if arguments.adaptive_stride else None
     history = None if arguments.no_history else open_history_for_analysis(arguments.db)
     with history if history is not None else contextlib.nullcontext():
-        return _analyze_into(arguments, judged_against_target(exercise, history), model, adaptive, history)
+        if exercise is not None:
+            exercise = judged_against_target(exercise, history)
+        return _analyze_into(arguments, exercise, model, adaptive, history)
 
 
 def _analyze_into(
     arguments: argparse.Namespace,
-    exercise: Exercise,
+    exercise: Exercise | None,
     model: Path,
     adaptive: AdaptiveStride | None,
     history: History | None,
@@ -56,6 +58,8 @@ def _analyze_into(
 
     if Path(arguments.video).is_dir():
         return _analyze_folder(arguments, exercise, model, adaptive, history)
+    if exercise is None:
+        return _analyze_recognised(arguments, model, history)
     poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
     saver = SessionSaver(history, arguments.video)
     session = analyze_video(
@@ -68,6 +72,7 @@ def _analyze_into(
         keep_track=poses,
         adaptive=adaptive,
         on_hold_finished=saver.save_progress,
+        turned_retry=arguments.turned_retry,
     )
     _report(session, arguments.json)
     saver.save_final(session)
@@ -83,14 +88,48 @@ def _analyze_into(
     return 0
 
 
+def _analyze_recognised(arguments: argparse.Namespace, model: Path, history: History | None) -> int:
+    """``analyze VIDEO`` without ``--exercise``: recognise the exercises, analyse each, and
+    save each exercise's session to the history."""
+    from posecheck.analysis import session_problem
+    from posecheck.recognised_analysis import analyze_video_recognised
+    from posecheck.report import recognised_summary_text, write_recognised_json
+    from posecheck.track import save_track, track_from_pairs
+
+    poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
+    recognised = analyze_video_recognised(
+        arguments.video,
+        model,
+        stride=arguments.stride,
+        progress=sys.stderr.isatty() and not arguments.no_progress,
+        keep_track=poses,
+        turned_retry=arguments.turned_retry,
+    )
+    print(recognised_summary_text(recognised))
+    for session in recognised.sessions:
+        save_session(session, history, arguments.video)
+    if arguments.json is not None:
+        write_recognised_json(recognised, arguments.json)
+        print(f"Report written to {arguments.json}")
+    if poses is not None:
+        fps = recognised.frames / recognised.duration_s if recognised.duration_s > 0 else 0.0
+        save_track(track_from_pairs(recognised.source, fps, poses), arguments.save_track)
+        print(f"Landmark track written to {arguments.save_track}")
+    problem = session_problem(recognised, arguments.video)
+    if problem is not None:
+        raise problem
+    return 0
+
+
 def _analyze_folder(
     arguments: argparse.Namespace,
-    exercise: Exercise,
+    exercise: Exercise | None,
     model: Path,
     adaptive: AdaptiveStride | None,
     history: History | None,
 ) -> int:
     from posecheck.batch import analyze_folder, folder_problem, folder_summary_text
+    from posecheck.recognised_analysis import RecognisedSession
 
     outcomes = analyze_folder(
         arguments.video,
@@ -103,8 +142,10 @@ def _analyze_folder(
     )
     print(folder_summary_text(outcomes))
     for outcome in outcomes:
-        if outcome.session is not None:
-            save_session(outcome.session, history, outcome.path)
+        recognised = isinstance(outcome.session, RecognisedSession)
+        for session in outcome.session.sessions if recognised else (outcome.session,):
+            if session is not None:
+                save_session(session, history, outcome.path)
     if arguments.json is not None and any(outcome.session for outcome in outcomes):
         print(f"Reports written to {arguments.json}")
     problem = folder_problem(outcomes)
@@ -127,13 +168,26 @@ def _replay(arguments: argparse.Namespace) -> int:
     from posecheck.registry import exercise_named
     from posecheck.track import load_track
 
-    exercise = exercise_named(arguments.exercise)
-    session = analyze_track(load_track(arguments.track), exercise)
-    _report(session, arguments.json)
+    track = load_track(arguments.track)
+    if arguments.exercise is None:
+        from posecheck.recognised_analysis import analyze_track_recognised
+        from posecheck.report import recognised_summary_text, write_recognised_json
+
+        recognised = analyze_track_recognised(track)
+        print(recognised_summary_text(recognised))
+        if arguments.json is not None:
+            write_recognised_json(recognised, arguments.json)
+            print(f"Report written to {arguments.json}")
+        sessions = recognised.sessions
+    else:
+        session = analyze_track(track, exercise_named(arguments.exercise))
+        _report(session, arguments.json)
+        sessions = (session,)
     if arguments.save:
         history = open_history_for_analysis(arguments.db)
         with history if history is not None else contextlib.nullcontext():
-            save_session(session, history, None)
+            for saved in sessions:
+                save_session(saved, history, None)
     return 0
 
 
@@ -170,7 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze = commands.add_parser("analyze", parents=[history_options()], help="analyse a recorded video")
     analyze.add_argument("video", help="the video file, or a folder of videos")
     analyze.add_argument(
-        "--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose"
+        "--exercise",
+        "-e",
+        help="prone_press_up, knee_to_chest or childs_pose; without it, the exercises are recognised",
     )
     analyze.add_argument(
         "--json", type=Path, help="write the JSON report here (with a folder: a folder for one per video)"
@@ -186,6 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--model", help="pose model bundle (.task); default: see `posecheck models path`")
     analyze.add_argument("--save-track", type=Path, help="save the landmark track (no pictures) here (.npz)")
     analyze.add_argument(
+        "--turned-retry",
+        action="store_true",
+        help="look again, turned a quarter turn, at frames where nobody was found (slower there)",
+    )
+    analyze.add_argument(
         "--no-progress", action="store_true", help="no progress bar (shown only on a terminal anyway)"
     )
     analyze.add_argument("--no-history", action="store_true", help="do not save the session to the history")
@@ -196,7 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("track", type=Path, help="a track saved with analyze --save-track")
     replay.add_argument(
-        "--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose"
+        "--exercise",
+        "-e",
+        help="prone_press_up, knee_to_chest or childs_pose; without it, the exercises are recognised",
     )
     replay.add_argument("--json", type=Path, help="write the JSON report here")
     replay.add_argument("--save", action="store_true", help="save the replayed session to the history")
@@ -251,6 +314,8 @@ def _check_analyze_usage(parser: argparse.ArgumentParser, arguments: argparse.Na
             parser.error("--jobs is for a folder of videos: give a folder, or leave --jobs out")
     elif arguments.annotate is not None or arguments.save_track is not None:
         parser.error("--annotate and --save-track take one video file, not a folder")
+    if arguments.exercise is None and (arguments.annotate is not None or arguments.adaptive_stride):
+        parser.error("--annotate and --adaptive-stride need --exercise NAME")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

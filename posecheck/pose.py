@@ -125,7 +125,7 @@ class PersonGate:
         return low <= torso_m <= high
 
 
-def _candidate_poses(result: object, timestamp_s: float, size: tuple[int, int]) -> list[Pose]:
+def candidate_poses(result: object, timestamp_s: float, size: tuple[int, int]) -> list[Pose]:
     width, height = size
     poses = []
     for image_marks, world_marks in zip(
@@ -219,7 +219,8 @@ class PoseEstimator:
     """Runs the pose model (VIDEO mode) on a stream of frames: every person it reports.
 
     ``max_people`` above one lets ``PersonSelector`` follow the right person when
-    someone else walks into the picture.
+    someone else walks into the picture. With ``turned_retry`` it also holds a
+    ``posecheck.rotation.TurnedRetry`` for frames where nobody was found.
     """
 
     def __init__(
@@ -227,6 +228,7 @@ class PoseEstimator:
         model_path: Path,
         max_people: int = 2,
         minimum_detection_confidence: float = 0.5,
+        turned_retry: bool = False,
     ) -> None:
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(model_path)),
@@ -244,6 +246,11 @@ class PoseEstimator:
                 "run `posecheck models install` to get a working one"
             ) from None
         self._last_timestamp_ms = -1
+        self.turned_retry = None
+        if turned_retry:
+            from posecheck.rotation import TurnedRetry  # it builds on this module
+
+            self.turned_retry = TurnedRetry(model_path, max_people)
 
     def detect(self, frame: Frame) -> list[Pose]:
         """Every person the model reports in this frame."""
@@ -253,10 +260,12 @@ class PoseEstimator:
         result = self._landmarker.detect_for_video(
             mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), timestamp_ms
         )
-        return _candidate_poses(result, frame.timestamp_s, frame.size)
+        return candidate_poses(result, frame.timestamp_s, frame.size)
 
     def close(self) -> None:
         self._landmarker.close()
+        if self.turned_retry is not None:
+            self.turned_retry.close()
 
     def __enter__(self) -> PoseEstimator:
         return self

@@ -7,11 +7,14 @@ import math
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from posecheck.errors import OutputError
 from posecheck.events import Hold
 from posecheck.session import Session
+
+if TYPE_CHECKING:
+    from posecheck.recognised_analysis import RecognisedSession
 
 REPORT_VERSION = 1
 
@@ -66,13 +69,17 @@ def session_to_dict(session: Session) -> dict[str, Any]:
 
 def write_json(session: Session, path: str | os.PathLike[str]) -> Path:
     """Writes the report atomically: a crash never leaves half a file."""
+    return _write_json_atomically(session_to_dict(session), path)
+
+
+def _write_json_atomically(report: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(
             "w", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
         ) as handle:
-            json.dump(session_to_dict(session), handle, indent=2)
+            json.dump(report, handle, indent=2)
             handle.write("\n")
         os.replace(handle.name, target)
     except OSError as error:
@@ -115,4 +122,48 @@ def summary_text(session: Session) -> str:
         )
     if session.interrupted:
         lines.append("Note: the session was interrupted; this covers what was recorded until then.")
+    return "\n".join(lines)
+
+
+def recognised_to_dict(recognised: RecognisedSession) -> dict[str, Any]:
+    """The JSON report of a recording analysed without being told the exercise: its
+    segments (each with its holds), then one full report per exercise done."""
+    return {
+        "exercise": None,
+        "duration_s": round(recognised.duration_s, 2),
+        "segments": [
+            {
+                "exercise": segment.exercise,
+                "start_s": segment.start_s,
+                "end_s": segment.end_s,
+                "reps": segment.reps,
+                "holds": [hold_to_dict(hold) for hold in segment.holds],
+            }
+            for segment in recognised.segments
+        ],
+        "report_version": REPORT_VERSION,
+        "source": recognised.source,
+        "frames": recognised.frames,
+        "frames_with_person": recognised.frames_with_person,
+        "exercises": [session_to_dict(session) for session in recognised.sessions],
+        "ended_early": recognised.ended_early,
+        "interrupted": recognised.interrupted,
+    }
+
+
+def write_recognised_json(recognised: RecognisedSession, path: str | os.PathLike[str]) -> Path:
+    return _write_json_atomically(recognised_to_dict(recognised), path)
+
+
+def recognised_summary_text(recognised: RecognisedSession) -> str:
+    """What was done when, then one section per exercise done."""
+    lines = [f"Exercises recognised in {recognised.source} ({_clock(recognised.duration_s)}):"]
+    if not recognised.segments:
+        lines.append("  none of the three exercises was recognised (other activity only).")
+    for segment in recognised.segments:
+        reps = f"{segment.reps} rep{'' if segment.reps == 1 else 's'}"
+        lines.append(f"  {_clock(segment.start_s)}-{_clock(segment.end_s)} {segment.exercise} ({reps})")
+    for session in recognised.sessions:
+        lines.append("")
+        lines.append(summary_text(session))
     return "\n".join(lines)

@@ -1,0 +1,176 @@
+"""Analysis of a recording whose exercise is not given: recognise, then analyse each part.
+
+Every analysed frame's pose goes to the recogniser (``posecheck.recognition``) and to each
+exercise's own analysis; a hold counts only inside a segment the recogniser gave to its
+exercise. Everything streams: no frame and no pose is kept beyond the current one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from posecheck.analysis import ExerciseAnalysis, PoseStage
+from posecheck.body import Body
+from posecheck.events import Hold
+from posecheck.pose import Pose, PoseEstimator
+from posecheck.recognition import EXERCISES, ExerciseRecognizer, Segment
+from posecheck.registry import exercise_named
+from posecheck.session import Session
+from posecheck.sides import SideKeeper
+from posecheck.smoothing import OneEuroParameters, PoseSmoother
+from posecheck.source import VideoFileSource, prefetched
+from posecheck.track import PoseTrack
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseSegment:
+    """One recognised exercise segment with the holds found inside it."""
+
+    exercise: str
+    start_s: float
+    end_s: float
+    holds: tuple[Hold, ...]
+
+    @property
+    def reps(self) -> int:
+        return sum(1 for hold in self.holds if hold.complete)
+
+
+@dataclass(frozen=True, slots=True)
+class RecognisedSession:
+    """A recording's exercise segments, and per exercise done a session of its holds."""
+
+    source: str
+    duration_s: float
+    frames: int
+    frames_with_person: int
+    segments: tuple[ExerciseSegment, ...]
+    sessions: tuple[Session, ...]
+    ended_early: bool = False
+    interrupted: bool = False
+
+
+def _inside(hold: Hold, segment: Segment) -> bool:
+    return segment.covers((hold.start_s + hold.end_s) / 2.0)
+
+
+class RecognisedAnalysis:
+    """Poses in (one per analysed frame, None for a gap), a ``RecognisedSession`` out."""
+
+    def __init__(self, source: str, smoothing: OneEuroParameters | None = None) -> None:
+        self.source = source
+        self.sides = SideKeeper()
+        self.smoother = PoseSmoother(smoothing)
+        self.recognizer = ExerciseRecognizer()
+        self.analyses = {
+            name: ExerciseAnalysis(exercise_named(name), source, smoothing) for name in EXERCISES
+        }
+        self.frames = 0
+        self.frames_with_person = 0
+        self.last_time_s = 0.0
+
+    def feed(self, time_s: float, pose: Pose | None) -> str:
+        """Reads one frame; returns the exercise named now (or "other")."""
+        self.frames += 1
+        self.frames_with_person += pose is not None
+        self.last_time_s = time_s
+        smoothed = self.smoother.smooth(self.sides.keep(pose))
+        named = self.recognizer.update(time_s, Body.of(smoothed) if smoothed is not None else None)
+        for analysis in self.analyses.values():
+            analysis.feed(time_s, pose)
+        return named
+
+    def finish(
+        self, frame_period_s: float, ended_early: bool = False, interrupted: bool = False
+    ) -> RecognisedSession:
+        segments = self.recognizer.finish()
+        sessions = {
+            name: analysis.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
+            for name, analysis in self.analyses.items()
+        }
+        found = tuple(
+            ExerciseSegment(
+                segment.exercise,
+                round(segment.start_s, 2),
+                round(segment.end_s, 2),
+                tuple(hold for hold in sessions[segment.exercise].holds if _inside(hold, segment)),
+            )
+            for segment in segments
+        )
+        done = []
+        for name in EXERCISES:
+            if any(segment.exercise == name for segment in found):
+                holds = tuple(hold for segment in found if segment.exercise == name for hold in segment.holds)
+                done.append(dataclasses.replace(sessions[name], holds=holds))
+        return RecognisedSession(
+            source=self.source,
+            duration_s=round(self.last_time_s + frame_period_s, 3),
+            frames=self.frames,
+            frames_with_person=self.frames_with_person,
+            segments=found,
+            sessions=tuple(done),
+            ended_early=ended_early,
+            interrupted=interrupted,
+        )
+
+
+def recognise_poses(
+    source: str,
+    fps: float,
+    poses: Iterable[tuple[float, Pose | None]],
+    smoothing: OneEuroParameters | None = None,
+) -> RecognisedSession:
+    """Recognition and analysis of already estimated poses (a saved track, say)."""
+    analysis = RecognisedAnalysis(source, smoothing)
+    for time_s, pose in poses:
+        analysis.feed(time_s, pose)
+    return analysis.finish(1.0 / fps if fps > 0 else 0.0)
+
+
+def analyze_track_recognised(
+    track: PoseTrack, smoothing: OneEuroParameters | None = None
+) -> RecognisedSession:
+    return recognise_poses(
+        track.source, track.fps, ((frame.timestamp_s, frame.pose) for frame in track), smoothing
+    )
+
+
+def analyze_video_recognised(
+    video: str | os.PathLike[str],
+    model_path: Path,
+    *,
+    stride: int = 1,
+    progress: bool = False,
+    keep_track: list[tuple[float, Pose | None]] | None = None,
+    turned_retry: bool = False,
+) -> RecognisedSession:
+    """Analyses a recorded video without being told the exercise. Ctrl-C stops early and
+    still returns what was recorded. ``turned_retry``: as in ``analyze_video``."""
+    with (
+        VideoFileSource(video, stride=stride) as source,
+        PoseEstimator(model_path, turned_retry=turned_retry) as estimator,
+    ):
+        info = source.info
+        frame_period_s = stride / info.fps if info.fps > 0 else 0.0
+        pose_stage = PoseStage(estimator)
+        analysis = RecognisedAnalysis(Path(video).name)
+        total = info.frame_count // stride if info.frame_count else None
+        interrupted = False
+        try:
+            for frame in tqdm(
+                prefetched(source), total=total, unit="frame", disable=not progress, leave=False
+            ):
+                pose = pose_stage(frame)
+                if keep_track is not None:
+                    keep_track.append((frame.timestamp_s, pose))
+                analysis.feed(frame.timestamp_s, pose)
+        except KeyboardInterrupt:
+            interrupted = True
+        ended_early = not interrupted and source.ended_early()
+        return analysis.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
