@@ -99,6 +99,37 @@ def _replay(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _live(arguments: argparse.Namespace) -> int:
+    from posecheck.camera import camera_from_argument
+    from posecheck.live import live_problem, run_live
+    from posecheck.registry import exercise_named
+    from posecheck.voice import local_voice
+    from posecheck.window import LiveWindow
+
+    exercise = exercise_named(arguments.exercise)
+    model = models.find_model(arguments.model)
+    voice = None if arguments.quiet else local_voice()
+    if voice is None and not arguments.quiet:
+        print(
+            "posecheck: warning: no speech engine (install espeak-ng): cues are shown, not spoken",
+            file=sys.stderr,
+        )
+    with contextlib.ExitStack() as stack:
+        window = (
+            None if arguments.no_window else stack.enter_context(LiveWindow(f"posecheck: {exercise.title}"))
+        )
+        camera = stack.enter_context(camera_from_argument(arguments.camera))
+        print_line = print if arguments.no_window else None
+        result = run_live(camera, exercise, model, window=window, voice=voice, print_line=print_line)
+    if voice is not None:
+        voice.close()
+    _report(result.session, arguments.json)
+    problem = live_problem(result)
+    if problem is not None:
+        raise problem
+    return 0
+
+
 def _models_install(arguments: argparse.Namespace) -> int:
     path = models.install_model(arguments.variant, arguments.to)
     print(f"Pose model ready: {path}")
@@ -159,6 +190,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("--json", type=Path, help="write the JSON report here")
     replay.set_defaults(run=_replay)
+
+    live = commands.add_parser("live", help="coach a session live from a camera")
+    live.add_argument("--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose")
+    live.add_argument(
+        "--camera",
+        default="0",
+        help="camera index (default 0), stream URL, or a video file played as a camera",
+    )
+    live.add_argument("--no-window", action="store_true", help="no window: print the events as text")
+    live.add_argument("--quiet", action="store_true", help="do not speak the cues")
+    live.add_argument("--json", type=Path, help="write the JSON report here")
+    live.add_argument("--model", help="pose model bundle (.task); default: see `posecheck models path`")
+    live.set_defaults(run=_live)
 
     models_parser = commands.add_parser("models", help="find or install the pose model")
     models_commands = models_parser.add_subparsers(dest="models_command", required=True)

@@ -72,3 +72,9 @@ class FolderFailedError(PosecheckError):
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class DisplayUnavailableError(PosecheckError):
+    """No screen to open the live window on."""
+
+    exit_code = 8
