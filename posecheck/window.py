@@ -22,6 +22,7 @@ class Key(StrEnum):
     RESET = "reset"
 
 
+MINIMUM_WIDTH = 960
 _KEYS = {ord("q"): Key.QUIT, ord("Q"): Key.QUIT, 27: Key.QUIT, ord(" "): Key.PAUSE, ord("r"): Key.RESET}
 
 
@@ -42,7 +43,7 @@ class LiveWindow:
             )
         self.title = title
         try:
-            cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO)
+            cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
         except cv2.error as error:
             raise DisplayUnavailableError(
                 f"cannot open the live window ({str(error).strip().splitlines()[-1]}): "
@@ -52,6 +53,11 @@ class LiveWindow:
 
     def show(self, picture: np.ndarray) -> Key | None:
         """Shows ``picture`` and returns the key pressed meanwhile, if any."""
+        if not self._shown:
+            # Large enough to read from the mat: small camera pictures are shown enlarged.
+            height, width = picture.shape[:2]
+            enlarge = max(1.0, MINIMUM_WIDTH / width)
+            cv2.resizeWindow(self.title, round(width * enlarge), round(height * enlarge))
         cv2.imshow(self.title, picture)
         self._shown = True
         key = _KEYS.get(cv2.waitKey(1) & 0xFF)
