@@ -13,6 +13,10 @@ too can only drop frames while busy, but its results arrive on MediaPipe's own t
 apart from the frame they belong to; the overlay, the rules and the window (which must run
 on the main thread) would then need a hand-over and locking. VIDEO mode keeps one ordered
 loop where each pose is drawn on the very frame it was found in.
+
+The model follows one person (``max_people=1``): with room for a second, MediaPipe runs its
+person detector on every frame to look for one, which made each frame about 40% slower
+here; in front of a laptop on a mat there is one person to coach.
 """
 
 from __future__ import annotations
@@ -198,6 +202,7 @@ def run_live(
     voice: Voice | None = None,
     print_line: Callable[[str], None] | None = None,
     draw: bool | None = None,
+    max_people: int = 1,
 ) -> LiveResult:
     """Coaches one live session until q, Ctrl-C, the camera going away or the end of a file;
     whatever ends it, the session holds everything recorded until then."""
@@ -210,7 +215,7 @@ def run_live(
             voice.say(announcement.spoken, announcement.cooldown_s)
 
     cpu_start, wall_start = _cpu_seconds(), time.monotonic()
-    with PoseEstimator(model_path) as estimator:
+    with PoseEstimator(model_path, max_people=max_people) as estimator:
         live = LiveSession(
             exercise,
             PoseStage(estimator),
