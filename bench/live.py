@@ -6,7 +6,7 @@ and the hold found live against ``analyze`` on the same excerpt. ``--compare-mod
 times the model alone in MediaPipe's VIDEO mode (in the loop, as ``posecheck live`` runs
 it) and LIVE_STREAM mode (asynchronous, results on MediaPipe's thread).
 
-    python bench/live.py [--seconds 20] [--compare-modes]
+    python bench/live.py [--seconds 20] [--compare-modes] [--people 2]
 """
 
 from __future__ import annotations
@@ -58,9 +58,9 @@ def resized_excerpt(size: tuple[int, int], seconds: float, folder: Path) -> Path
     return target
 
 
-def measure_live(video: Path, model: Path) -> list[str]:
+def measure_live(video: Path, model: Path, people: int) -> list[str]:
     with LiveCamera(video) as camera:
-        result = run_live(camera, EXERCISE, model, draw=True)
+        result = run_live(camera, EXERCISE, model, draw=True, max_people=people)
     recorded = analyze_video(video, EXERCISE, model)
     stats = result.stats
     live_hold = max((hold.duration_s for hold in result.session.holds), default=float("nan"))
@@ -82,16 +82,16 @@ def _summary(latencies: list[float], dropped: int, captured: int) -> str:
     )
 
 
-def model_in_video_mode(video: Path, model: Path) -> str:
+def model_in_video_mode(video: Path, model: Path, people: int) -> str:
     latencies = []
-    with LiveCamera(video) as camera, PoseEstimator(model, max_people=1) as estimator:
+    with LiveCamera(video) as camera, PoseEstimator(model, max_people=people) as estimator:
         while (live := camera.latest()) is not None:
             estimator.detect(live.frame)
             latencies.append(time.monotonic() - live.captured_at)
         return _summary(latencies, camera.frames_dropped, camera.frames_captured)
 
 
-def model_in_live_stream_mode(video: Path, model: Path) -> str:
+def model_in_live_stream_mode(video: Path, model: Path, people: int) -> str:
     latencies: list[float] = []
     sent: dict[int, float] = {}
 
@@ -101,7 +101,7 @@ def model_in_live_stream_mode(video: Path, model: Path) -> str:
     options = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model)),
         running_mode=vision.RunningMode.LIVE_STREAM,
-        num_poses=1,
+        num_poses=people,
         result_callback=received,
     )
     with LiveCamera(video) as camera, vision.PoseLandmarker.create_from_options(options) as landmarker:
@@ -121,6 +121,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="excerpt length (default 20)")
     parser.add_argument("--compare-modes", action="store_true", help="also time VIDEO vs LIVE_STREAM mode")
+    parser.add_argument(
+        "--people", type=int, default=2, help="people the model looks for (default 2, as posecheck live)"
+    )
     arguments = parser.parse_args()
     model = models.find_model()
     header = [
@@ -136,12 +139,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for size in SIZES:
             video = resized_excerpt(size, arguments.seconds, Path(folder))
-            rows.append([f"{size[0]}x{size[1]}", *measure_live(video, model)])
+            rows.append([f"{size[0]}x{size[1]}", *measure_live(video, model, arguments.people)])
             if arguments.compare_modes:
-                print(
-                    f"{size[0]}x{size[1]} model alone, VIDEO mode:       {model_in_video_mode(video, model)}"
-                )
-                live_stream = model_in_live_stream_mode(video, model)
+                video_mode = model_in_video_mode(video, model, arguments.people)
+                print(f"{size[0]}x{size[1]} model alone, VIDEO mode:       {video_mode}")
+                live_stream = model_in_live_stream_mode(video, model, arguments.people)
                 print(f"{size[0]}x{size[1]} model alone, LIVE_STREAM mode: {live_stream}")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
