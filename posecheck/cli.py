@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -119,8 +120,11 @@ def _live(arguments: argparse.Namespace) -> int:
             None if arguments.no_window else stack.enter_context(LiveWindow(f"posecheck: {exercise.title}"))
         )
         camera = stack.enter_context(camera_from_argument(arguments.camera))
-        print_line = print if arguments.no_window else None
-        result = run_live(camera, exercise, model, window=window, voice=voice, print_line=print_line)
+        print_line = functools.partial(print, flush=True) if arguments.no_window else None
+        people = 1 if arguments.one_person else 2
+        result = run_live(
+            camera, exercise, model, window=window, voice=voice, print_line=print_line, max_people=people
+        )
     if voice is not None:
         voice.close()
     _report(result.session, arguments.json)
@@ -201,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--no-window", action="store_true", help="no window: print the events as text")
     live.add_argument("--quiet", action="store_true", help="do not speak the cues")
     live.add_argument("--json", type=Path, help="write the JSON report here")
+    live.add_argument(
+        "--one-person",
+        action="store_true",
+        help="the model looks for one person only: faster on a slow computer (see the README)",
+    )
     live.add_argument("--model", help="pose model bundle (.task); default: see `posecheck models path`")
     live.set_defaults(run=_live)
 

@@ -137,6 +137,7 @@ class LiveSession:
         self.latencies_s: list[float] = []
         self.announcements: list[Announcement] = []
         self.last_picture: np.ndarray | None = None
+        self._last_instruction: tuple[float, str] | None = None
 
     def toggle_pause(self, now_s: float) -> None:
         """Pausing stops the session clock: a hold resumes where it was."""
@@ -170,7 +171,7 @@ class LiveSession:
                 if self.setup.update(time_s, setup):
                     self._announce(Announcement(time_s, "set-up right: begin the exercise", "Good. Begin."))
                 elif setup:
-                    self._announce(Announcement(time_s, f"set-up: {setup[0]}", setup[0], SETUP_COOLDOWN_S))
+                    self._instruct(time_s, setup[0])
         if self.draw:
             self.last_picture = self.overlay.draw(
                 live.frame.image,
@@ -182,6 +183,14 @@ class LiveSession:
             )
         self.latencies_s.append(time.monotonic() - live.captured_at)
         return events
+
+    def _instruct(self, time_s: float, instruction: str) -> None:
+        """Announces a set-up instruction when it changes, or again after its cool-down."""
+        last = self._last_instruction
+        if last is not None and last[1] == instruction and time_s - last[0] < SETUP_COOLDOWN_S:
+            return
+        self._last_instruction = (time_s, instruction)
+        self._announce(Announcement(time_s, f"set-up: {instruction}", instruction, SETUP_COOLDOWN_S))
 
     def _announce(self, announcement: Announcement) -> None:
         self.announcements.append(announcement)

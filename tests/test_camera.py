@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import http.server
 import itertools
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
+import cv2
 import pytest
 
 from posecheck.camera import CameraSpec, LiveCamera
 from posecheck.errors import CameraUnavailableError
-from posecheck.source import write_excerpt
+from posecheck.source import VideoFileSource, write_excerpt
 
 CLIP = "videos/prone_press_up__fitsens_cobra_stretch_man.mp4"
 
@@ -64,3 +69,46 @@ def test_an_unavailable_camera_is_a_camera_error() -> None:
 def test_a_missing_file_is_a_camera_error_naming_the_fix() -> None:
     with pytest.raises(CameraUnavailableError, match="give a camera index"):
         LiveCamera("no_such_clip.mp4")
+
+
+class _MotionJpegStream(http.server.BaseHTTPRequestHandler):
+    """A network camera that sends ``frames`` JPEG pictures of a real clip, then goes away."""
+
+    frames: ClassVar[list[bytes]] = []
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+        self.end_headers()
+        for picture in self.frames:
+            self.wfile.write(b"--frame\r\nContent-Type: image/jpeg\r\n")
+            self.wfile.write(f"Content-Length: {len(picture)}\r\n\r\n".encode() + picture + b"\r\n")
+            self.wfile.flush()
+            time.sleep(1 / 25)
+        self.close_connection = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def network_camera(excerpt: Path) -> Iterator[str]:
+    with VideoFileSource(excerpt) as source:
+        _MotionJpegStream.frames = [cv2.imencode(".jpg", frame.image)[1].tobytes() for frame in source][:50]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _MotionJpegStream)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/stream.mjpg"
+    finally:
+        server.shutdown()
+
+
+def test_a_network_camera_that_goes_away_is_reported_after_its_frames(network_camera: str) -> None:
+    frames = 0
+    with LiveCamera(network_camera, lost_after_s=0.5) as camera:
+        assert camera.spec.kind == "url"
+        with pytest.raises(CameraUnavailableError, match="stopped giving pictures"):
+            while camera.latest() is not None:
+                frames += 1
+    assert frames > 10

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -102,6 +103,34 @@ def test_live_command_without_window_prints_events_summary_and_json(
     saved = json.loads(report.read_text())
     assert saved["exercise"] == "prone_press_up"
     assert saved["duration_s"] == pytest.approx(6.0, abs=0.5)
+
+
+def test_ctrl_c_ends_the_live_command_keeping_what_was_recorded(
+    corpus: Path, model_path: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "live.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "posecheck", "live", "-e", "prone_press_up", "--camera",
+         str(corpus / PRESS_UP_CLIP), "--no-window", "--quiet", "--json", str(report),
+         "--model", str(model_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    for line in process.stdout:  # interrupt in the middle of the hold
+        if "hold started" in line:
+            break
+    time.sleep(4.0)  # a hold shorter than 3 s is a movement
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err.strip().startswith("posecheck: error: interrupted at")
+    assert "the session was interrupted" in out
+    saved = json.loads(report.read_text())
+    assert len(saved["holds"]) == 1
+    assert saved["holds"][0]["complete"] is False
+    assert saved["holds"][0]["duration_s"] > 3.0
 
 
 def test_live_command_without_a_display_says_so_in_one_line(model_path: Path, corpus: Path) -> None:
