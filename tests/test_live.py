@@ -19,12 +19,15 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
-from posecheck.analysis import analyze_track
-from posecheck.camera import LiveCamera
+from posecheck.analysis import PoseStage, analyze_track
+from posecheck.camera import LiveCamera, LiveFrame
 from posecheck.evaluation import corpus_track, format_table, load_labels, score_clip
-from posecheck.live import Ending, LiveResult, run_live
+from posecheck.live import Ending, LiveResult, LiveSession, run_live
 from posecheck.overlay import BONE_COLOUR, PANEL_COLOUR
-from posecheck.source import write_excerpt
+from posecheck.pose import PoseEstimator
+from posecheck.registry import exercise_named
+from posecheck.session import Session
+from posecheck.source import VideoFileSource, write_excerpt
 
 PRESS_UP_CLIP = "videos/prone_press_up__fitsens_cobra_stretch_man.mp4"
 CHILDS_POSE_CLIP = "videos/childs_pose__clinically_balasana.mp4"
@@ -214,3 +217,24 @@ def test_live_window_shows_the_overlay_on_a_virtual_display(
     assert share(before, PANEL_COLOUR) < 0.001
     assert share(during, PANEL_COLOUR) > 0.02, "no panel drawn"
     assert share(during, BONE_COLOUR) > 0.0005, "no skeleton drawn"
+
+
+def _session_with_pause(video: Path, model_path: Path, pause: tuple[float, float] | None) -> Session:
+    """Feeds every 2nd frame of ``video`` to a live session as if captured now, pausing
+    between the two file times of ``pause``."""
+    with VideoFileSource(video, stride=2) as source, PoseEstimator(model_path) as estimator:
+        live = LiveSession(exercise_named("prone_press_up"), PoseStage(estimator), video.name, draw=False)
+        for frame in source:
+            if pause is not None and live.paused != (pause[0] <= frame.timestamp_s < pause[1]):
+                live.toggle_pause(frame.timestamp_s)
+            live.feed(LiveFrame(frame, time.monotonic()))
+        session = live.finish(2 / source.info.fps)
+    return session
+
+
+def test_pausing_stops_the_session_clock_and_the_hold_resumes(corpus: Path, model_path: Path) -> None:
+    video = corpus / PRESS_UP_CLIP
+    [plain] = _session_with_pause(video, model_path, None).holds
+    [paused] = _session_with_pause(video, model_path, (6.0, 8.0)).holds  # in the middle of the hold
+    assert paused.start_s == pytest.approx(plain.start_s, abs=0.2)
+    assert paused.duration_s == pytest.approx(plain.duration_s - 2.0, abs=0.3)
