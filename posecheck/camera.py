@@ -8,7 +8,6 @@ drawn is always the present.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -187,8 +186,3 @@ class LiveCamera:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def camera_from_argument(argument: str | os.PathLike[str] | int) -> LiveCamera:
-    """Opens what ``--camera`` names."""
-    return LiveCamera(CameraSpec.parse(os.fspath(argument) if not isinstance(argument, int) else argument))

@@ -101,7 +101,7 @@ def _replay(arguments: argparse.Namespace) -> int:
 
 
 def _live(arguments: argparse.Namespace) -> int:
-    from posecheck.camera import camera_from_argument
+    from posecheck.camera import LiveCamera
     from posecheck.live import live_problem, run_live
     from posecheck.registry import exercise_named
     from posecheck.voice import local_voice
@@ -116,17 +116,17 @@ def _live(arguments: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     with contextlib.ExitStack() as stack:
+        if voice is not None:
+            stack.callback(voice.close)  # lets the last sentence finish
         window = (
             None if arguments.no_window else stack.enter_context(LiveWindow(f"posecheck: {exercise.title}"))
         )
-        camera = stack.enter_context(camera_from_argument(arguments.camera))
+        camera = stack.enter_context(LiveCamera(arguments.camera))
         print_line = functools.partial(print, flush=True) if arguments.no_window else None
         people = 1 if arguments.one_person else 2
         result = run_live(
             camera, exercise, model, window=window, voice=voice, print_line=print_line, max_people=people
         )
-    if voice is not None:
-        voice.close()
     _report(result.session, arguments.json)
     problem = live_problem(result)
     if problem is not None:
