@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -191,6 +192,55 @@ def _replay(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _live(arguments: argparse.Namespace) -> int:
+    from posecheck.registry import exercise_named
+
+    model = models.find_model(arguments.model)
+    history = None if arguments.no_history else open_history_for_analysis(arguments.db)
+    with history if history is not None else contextlib.nullcontext():
+        exercise = judged_against_target(exercise_named(arguments.exercise), history)
+        return _live_into(arguments, exercise, model, SessionSaver(history, None))
+
+
+def _live_into(arguments: argparse.Namespace, exercise: Exercise, model: Path, saver: SessionSaver) -> int:
+    from posecheck.camera import LiveCamera
+    from posecheck.live import live_problem, run_live
+    from posecheck.voice import local_voice
+    from posecheck.window import LiveWindow
+
+    voice = None if arguments.quiet else local_voice()
+    if voice is None and not arguments.quiet:
+        print(
+            "posecheck: warning: no speech engine (install espeak-ng): cues are shown, not spoken",
+            file=sys.stderr,
+        )
+    with contextlib.ExitStack() as stack:
+        if voice is not None:
+            stack.callback(voice.close)  # lets the last sentence finish
+        window = (
+            None if arguments.no_window else stack.enter_context(LiveWindow(f"posecheck: {exercise.title}"))
+        )
+        camera = stack.enter_context(LiveCamera(arguments.camera))
+        print_line = functools.partial(print, flush=True) if arguments.no_window else None
+        people = 1 if arguments.one_person else 2
+        result = run_live(
+            camera,
+            exercise,
+            model,
+            window=window,
+            voice=voice,
+            print_line=print_line,
+            max_people=people,
+            on_hold_finished=saver.save_progress,
+        )
+    _report(result.session, arguments.json)
+    saver.save_final(result.session)
+    problem = live_problem(result)
+    if problem is not None:
+        raise problem
+    return 0
+
+
 def _models_install(arguments: argparse.Namespace) -> int:
     path = models.install_model(arguments.variant, arguments.to)
     print(f"Pose model ready: {path}")
@@ -264,6 +314,25 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--json", type=Path, help="write the JSON report here")
     replay.add_argument("--save", action="store_true", help="save the replayed session to the history")
     replay.set_defaults(run=_replay)
+
+    live = commands.add_parser("live", parents=[history_options()], help="coach a session live from a camera")
+    live.add_argument("--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose")
+    live.add_argument(
+        "--camera",
+        default="0",
+        help="camera index (default 0), stream URL, or a video file played as a camera",
+    )
+    live.add_argument("--no-window", action="store_true", help="no window: print the events as text")
+    live.add_argument("--quiet", action="store_true", help="do not speak the cues")
+    live.add_argument("--json", type=Path, help="write the JSON report here")
+    live.add_argument("--no-history", action="store_true", help="do not save the session to the history")
+    live.add_argument(
+        "--one-person",
+        action="store_true",
+        help="the model looks for one person only: faster on a slow computer (see the README)",
+    )
+    live.add_argument("--model", help="pose model bundle (.task); default: see `posecheck models path`")
+    live.set_defaults(run=_live)
 
     models_parser = commands.add_parser("models", help="find or install the pose model")
     models_commands = models_parser.add_subparsers(dest="models_command", required=True)

@@ -86,3 +86,9 @@ class SessionNotFoundError(PosecheckError):
 
 class InvalidTargetError(PosecheckError):
     exit_code = 2
+
+
+class DisplayUnavailableError(PosecheckError):
+    """No screen to open the live window on."""
+
+    exit_code = 10
