@@ -8,6 +8,7 @@ the rules can also run on a saved landmark track.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections.abc import Callable, Iterator
@@ -33,6 +34,7 @@ from posecheck.pose import PersonSelector, Pose, PoseEstimator
 from posecheck.registry import exercise_named
 from posecheck.rules import Exercise
 from posecheck.session import Session, SessionRecorder
+from posecheck.setup_check import SetupTally
 from posecheck.sides import SideKeeper
 from posecheck.smoothing import OneEuroParameters, PoseSmoother
 from posecheck.source import Frame, VideoFileSource, prefetched
@@ -70,6 +72,7 @@ class ExerciseAnalysis:
         on_hold_finished: Callable[[Session], None] | None = None,
     ) -> None:
         self.on_hold_finished = on_hold_finished
+        self.setup = SetupTally()
         self.exercise = exercise
         self.sides = SideKeeper()
         self.smoother = PoseSmoother(smoothing)
@@ -78,6 +81,7 @@ class ExerciseAnalysis:
         self.smoothed_pose: Pose | None = None
 
     def feed(self, time_s: float, pose: Pose | None) -> list[Event]:
+        self.setup.record(pose)
         smoothed = self.smoother.smooth(self.sides.keep(pose))
         self.smoothed_pose = smoothed
         body = Body.of(smoothed) if smoothed is not None else None
@@ -95,8 +99,11 @@ class ExerciseAnalysis:
         return self.engine.state
 
     def finish(self, frame_period_s: float, ended_early: bool = False, interrupted: bool = False) -> Session:
+        """The session, with notes on the camera set-up where it kept getting in the way."""
         self.recorder.record_events(self.engine.finish(self.recorder.last_time_s + frame_period_s))
-        return self.recorder.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
+        session = self.recorder.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
+        setup_notes = self.setup.notes()
+        return dataclasses.replace(session, notes=session.notes + setup_notes) if setup_notes else session
 
 
 @dataclass(frozen=True, slots=True)

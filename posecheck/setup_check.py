@@ -65,3 +65,54 @@ def setup_instructions(pose: Pose | None, view: CameraView) -> tuple[str, ...]:
     if view is CameraView.SIDE and not Body.of(pose).seen_from_the_side:
         instructions.append(TURN_SIDE_ON)
     return tuple(instructions)
+
+
+# ----------------------------------------------------------------- recorded sessions
+# A body lying on a mat, filmed from the side at a sensible distance, spans half the
+# picture or more; under a fifth, the joints are a few pixels apart and the angles noisy.
+SMALLEST_BODY_SPAN_FRACTION = 0.2
+# A set-up note needs the fault in this share of the frames with a person, not a moment.
+NOTE_SHARE = 0.3
+
+
+def body_span_fraction(pose: Pose) -> float:
+    """How much of the picture the body spans: its extent over the picture's, the larger of
+    the two directions."""
+    width, height = pose.image_size
+    extent = np.ptp(pose.image_xy[: Landmark.RIGHT_FOOT_INDEX + 1], axis=0)
+    return float(max(extent[0] / width, extent[1] / height))
+
+
+class SetupTally:
+    """Counts, over a recorded session, the frames whose set-up would need fixing, and turns
+    the lasting ones into notes for the summary."""
+
+    def __init__(self) -> None:
+        self.frames_with_person = 0
+        self.parts_out: dict[str, int] = {}
+        self.too_small = 0
+
+    def record(self, pose: Pose | None) -> None:
+        if pose is None:
+            return
+        self.frames_with_person += 1
+        for part in parts_out_of_picture(pose):
+            self.parts_out[part] = self.parts_out.get(part, 0) + 1
+        if body_span_fraction(pose) < SMALLEST_BODY_SPAN_FRACTION:
+            self.too_small += 1
+
+    def notes(self) -> tuple[str, ...]:
+        seen = self.frames_with_person
+        if seen == 0:
+            return ()
+        notes = []
+        missing = [part for part, count in self.parts_out.items() if count >= NOTE_SHARE * seen]
+        if missing:
+            verb = "was" if len(missing) == 1 else "were"
+            notes.append(
+                f"Your {_joined(missing)} {verb} out of the picture in part of the video: "
+                "move the camera further away so it sees the whole body."
+            )
+        if self.too_small >= NOTE_SHARE * seen:
+            notes.append("You were far from the camera: move it closer so your body fills the picture.")
+        return tuple(notes)
