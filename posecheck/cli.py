@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from posecheck.analysis import AdaptiveStride
     from posecheck.history import History
     from posecheck.pose import Pose
+    from posecheck.recognised_analysis import RecognisedSession
     from posecheck.rules import Exercise
     from posecheck.session import Session
 
@@ -54,8 +55,7 @@ def _analyze_into(
     adaptive: AdaptiveStride | None,
     history: History | None,
 ) -> int:
-    from posecheck.analysis import analyze_video, session_problem
-    from posecheck.track import save_track, track_from_pairs
+    from posecheck.analysis import analyze_video
 
     if Path(arguments.video).is_dir():
         return _analyze_folder(arguments, exercise, model, adaptive, history)
@@ -79,23 +79,14 @@ def _analyze_into(
     saver.save_final(session)
     if arguments.annotate is not None and session.frames:
         print(f"Annotated video written to {arguments.annotate}")
-    if poses is not None:
-        fps = session.frames / session.duration_s if session.duration_s > 0 else 0.0
-        save_track(track_from_pairs(session.source, fps, poses), arguments.save_track)
-        print(f"Landmark track written to {arguments.save_track}")
-    problem = session_problem(session, arguments.video)
-    if problem is not None:
-        raise problem
-    return 0
+    return _finish_analysis(session, poses, arguments)
 
 
 def _analyze_recognised(arguments: argparse.Namespace, model: Path, history: History | None) -> int:
     """``analyze VIDEO`` without ``--exercise``: recognise the exercises, analyse each, and
     save each exercise's session to the history."""
-    from posecheck.analysis import session_problem
     from posecheck.recognised_analysis import analyze_video_recognised
     from posecheck.report import recognised_summary_text, write_recognised_json
-    from posecheck.track import save_track, track_from_pairs
 
     poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
     recognised = analyze_video_recognised(
@@ -112,11 +103,23 @@ def _analyze_recognised(arguments: argparse.Namespace, model: Path, history: His
     if arguments.json is not None:
         write_recognised_json(recognised, arguments.json)
         print(f"Report written to {arguments.json}")
+    return _finish_analysis(recognised, poses, arguments)
+
+
+def _finish_analysis(
+    session: Session | RecognisedSession,
+    poses: list[tuple[float, Pose | None]] | None,
+    arguments: argparse.Namespace,
+) -> int:
+    """Writes the landmark track when asked for, then reports an input that was not whole."""
+    from posecheck.analysis import session_problem
+    from posecheck.track import save_track, track_from_pairs
+
     if poses is not None:
-        fps = recognised.frames / recognised.duration_s if recognised.duration_s > 0 else 0.0
-        save_track(track_from_pairs(recognised.source, fps, poses), arguments.save_track)
+        fps = session.frames / session.duration_s if session.duration_s > 0 else 0.0
+        save_track(track_from_pairs(session.source, fps, poses), arguments.save_track)
         print(f"Landmark track written to {arguments.save_track}")
-    problem = session_problem(recognised, arguments.video)
+    problem = session_problem(session, arguments.video)
     if problem is not None:
         raise problem
     return 0
