@@ -6,7 +6,7 @@ and the hold found live against ``analyze`` on the same excerpt. ``--compare-mod
 times the model alone in MediaPipe's VIDEO mode (in the loop, as ``posecheck live`` runs
 it) and LIVE_STREAM mode (asynchronous, results on MediaPipe's thread).
 
-    python bench/live.py [--seconds 20] [--compare-modes] [--people 2]
+    python bench/live.py [--seconds 20] [--compare-modes] [--people N]
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="excerpt length (default 20)")
     parser.add_argument("--compare-modes", action="store_true", help="also time VIDEO vs LIVE_STREAM mode")
     parser.add_argument(
-        "--people", type=int, default=2, help="people the model looks for (default 2, as posecheck live)"
+        "--people", type=int, default=1, help="people the model looks for (default 1, as posecheck live)"
     )
     arguments = parser.parse_args()
     model = models.find_model()

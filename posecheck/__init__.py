@@ -26,6 +26,7 @@ _EXPORTS = {
     "PersonSelector": "pose",
     "Pose": "pose",
     "PoseEstimator": "pose",
+    "StillPictureTest": "pose",
     "available_exercises": "registry",
     "exercise_named": "registry",
     "CameraView": "rules",

@@ -30,7 +30,7 @@ from posecheck.errors import (
 )
 from posecheck.events import Event, HoldFinished
 from posecheck.overlay import Overlay
-from posecheck.pose import PersonSelector, Pose, PoseEstimator
+from posecheck.pose import PersonSelector, Pose, PoseEstimator, StillPictureTest
 from posecheck.registry import exercise_named
 from posecheck.rules import Exercise
 from posecheck.session import Session, SessionRecorder
@@ -42,17 +42,23 @@ from posecheck.track import PoseTrack
 
 
 class PoseStage:
-    """Frames in, the followed person's raw pose (or None) out. An estimator made with
-    ``turned_retry`` looks again, turned, at a frame where nobody was found."""
+    """Frames in, the followed person's raw pose (or None) out: a person the model found,
+    who looks like a body (``PersonSelector``) and is not a still picture
+    (``StillPictureTest``). An estimator made with ``turned_retry`` looks again, turned, at a
+    frame where nobody was found."""
 
     def __init__(self, estimator: PoseEstimator, selector: PersonSelector | None = None) -> None:
         self.estimator = estimator
         self.selector = selector or PersonSelector()
+        self.still_pictures = StillPictureTest()
 
     def __call__(self, frame: Frame) -> Pose | None:
         pose = self.selector.select(self.estimator.detect(frame))
         if pose is None and self.estimator.turned_retry is not None:
             pose = self.selector.select(self.estimator.turned_retry.detect(frame))
+        if self.still_pictures.is_still_picture(frame, pose):
+            self.selector.rejected_detections += 1
+            return None
         return pose
 
 

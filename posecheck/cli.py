@@ -225,7 +225,6 @@ def _live_into(arguments: argparse.Namespace, exercise: Exercise, model: Path, s
         )
         camera = stack.enter_context(LiveCamera(arguments.camera))
         print_line = functools.partial(print, flush=True) if arguments.no_window else None
-        people = 1 if arguments.one_person else 2
         result = run_live(
             camera,
             exercise,
@@ -233,7 +232,6 @@ def _live_into(arguments: argparse.Namespace, exercise: Exercise, model: Path, s
             window=window,
             voice=voice,
             print_line=print_line,
-            max_people=people,
             on_hold_finished=saver.save_progress,
         )
     _report(result.session, arguments.json)
@@ -329,11 +327,6 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--quiet", action="store_true", help="do not speak the cues")
     live.add_argument("--json", type=Path, help="write the JSON report here")
     live.add_argument("--no-history", action="store_true", help="do not save the session to the history")
-    live.add_argument(
-        "--one-person",
-        action="store_true",
-        help="the model looks for one person only: faster on a slow computer (see the README)",
-    )
     live.add_argument("--model", help="pose model bundle (.task); default: see `posecheck models path`")
     live.set_defaults(run=_live)
 

@@ -3,7 +3,8 @@
 Counting is a state machine with hysteresis and debounce, never a single threshold:
 - every level has separate enter and exit thresholds (``LevelLatch``);
 - a hold starts only once the key angle has settled for ``settle.window_s`` in the target
-  position, and is dated from the start of that still window;
+  position, and is dated from the start of that still window, or later where the body was
+  still sinking into the position;
 - it ends once the position is left, or the key angle comes back ``settle.release`` from
   its held level, for ``release_after_s`` (dated from when that began);
 - a hold is a repetition only if the start position was seen before it.
@@ -169,7 +170,7 @@ class RuleEngine:
 
         if self._hold is None:
             if self._settled():
-                self._begin_hold(self._window[0][0], events)
+                self._begin_hold(self._arrival_s(), events)
         else:
             self._continue_hold(time_s, body, key, in_target, events)
 
@@ -242,6 +243,22 @@ class RuleEngine:
         if not keys or not speeds:
             return False
         return max(keys) - min(keys) <= settle.within and sum(speeds) / len(speeds) <= settle.still_speed
+
+    def _arrival_s(self) -> float:
+        """When the body arrived in the settled position: the first moment of the still
+        window from which the key angle went no deeper, on average, than
+        ``MOVING_OUT_DEG_PER_S`` (sinking slowly into the position is the way in, not the
+        hold; the same rate dates the way out). Averaged to the window's end, so a frame's
+        jitter does not decide it."""
+        inward = 1.0 if self.exercise.deeper_is_higher else -1.0
+        samples = [(t, key) for t, key, _, _ in self._window if not math.isnan(key)]
+        if not samples:
+            return self._window[0][0]
+        end_s, end_key = samples[-1]
+        for t, key in samples[:-1]:
+            if (end_key - key) * inward < MOVING_OUT_DEG_PER_S * (end_s - t):
+                return t if t > samples[0][0] else self._window[0][0]
+        return end_s
 
     def _begin_hold(self, start_s: float, events: list[Event]) -> None:
         if self._releasing is not None:

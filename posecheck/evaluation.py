@@ -109,7 +109,7 @@ def score_clip(label: ClipLabel, analysed_as: str, session: Session) -> ClipScor
     return ClipScore(label, analysed_as, session, tuple(matches), minimum)
 
 
-POSE_STAGE_VERSION = 1
+POSE_STAGE_VERSION = 2
 """Bump when a change to the pose stage (source, model handling, person selection) changes
 the poses it gives, so cached corpus tracks are computed again."""
 

@@ -14,11 +14,9 @@ apart from the frame they belong to; the overlay, the rules and the window (whic
 on the main thread) would then need a hand-over and locking. VIDEO mode keeps one ordered
 loop where each pose is drawn on the very frame it was found in.
 
-The model is set up as for ``analyze`` (room for two people, so ``PersonSelector`` keeps
-following the person coached when someone walks by). Following one person only spares the
-model's person detector on every frame (about 40% faster here), but it tracks differently:
-on the benchmark clip its hold started 0.4-0.6 s earlier than ``analyze`` found it, and
-live must time holds as ``analyze`` does (``bench/live.py --people 1`` measures it).
+The model is set up as for ``analyze``: it follows one person from frame to frame, which
+spares its person detector on most frames (see ``PoseEstimator``); ``bench/live.py --people
+2`` measures what looking for two would cost.
 """
 
 from __future__ import annotations
@@ -214,7 +212,7 @@ def run_live(
     voice: Voice | None = None,
     print_line: Callable[[str], None] | None = None,
     draw: bool | None = None,
-    max_people: int = 2,
+    max_people: int = 1,
     on_hold_finished: Callable[[Session], None] | None = None,
 ) -> LiveResult:
     """Coaches one live session until q, Ctrl-C, the camera going away or the end of a file;

@@ -157,53 +157,19 @@ class PersonSelector:
 
     Implausible candidates are dropped first (see ``PersonGate``). Of the rest, the one
     nearest the person followed in the previous frame is kept; at the start, the largest.
-
-    A still picture (a drawing on a title card) gives the very same landmarks frame after
-    frame, which a breathing person filmed by a camera never does: when more than
-    ``still_fraction`` of the last ``still_window_s`` repeat the previous frame's landmarks
-    (no landmark moved ``still_tolerance`` torso lengths; filmed people move 0.005 or more
-    in 99% of frames), the detection is a picture, not a person.
     """
 
-    def __init__(
-        self,
-        gate: PersonGate | None = None,
-        still_window_s: float = 1.0,
-        still_fraction: float = 0.5,
-        still_tolerance: float = 0.002,
-    ) -> None:
-        self.still_tolerance = still_tolerance
+    def __init__(self, gate: PersonGate | None = None) -> None:
         self.gate = gate or PersonGate()
-        self.still_window_s = still_window_s
-        self.still_fraction = still_fraction
         self._last_centre: np.ndarray | None = None
-        self._last_landmarks: np.ndarray | None = None
-        self._repeats: deque[tuple[float, bool]] = deque()
         self.rejected_detections = 0
 
     def select(self, candidates: list[Pose]) -> Pose | None:
         plausible = [pose for pose in candidates if self.gate.accepts(pose)]
         self.rejected_detections += len(candidates) - len(plausible)
         if not plausible:
-            self._last_landmarks = None
             return None
-        chosen = self._follow(plausible)
-        if self._is_still_picture(chosen):
-            self.rejected_detections += 1
-            return None
-        return chosen
-
-    def _is_still_picture(self, pose: Pose) -> bool:
-        torso_px = float(np.linalg.norm(pose.image_xy[11:13].mean(0) - pose.image_xy[23:25].mean(0)))
-        repeated = self._last_landmarks is not None and bool(
-            np.max(np.abs(pose.image_xy - self._last_landmarks)) < self.still_tolerance * torso_px
-        )
-        self._last_landmarks = pose.image_xy
-        self._repeats.append((pose.timestamp_s, repeated))
-        while self._repeats[0][0] < pose.timestamp_s - self.still_window_s:
-            self._repeats.popleft()
-        repeats = sum(1 for _, was_repeated in self._repeats if was_repeated)
-        return repeats > self.still_fraction * len(self._repeats)
+        return self._follow(plausible)
 
     def _follow(self, plausible: list[Pose]) -> Pose:
         if self._last_centre is not None:
@@ -215,18 +181,69 @@ class PersonSelector:
         return chosen
 
 
+class StillPictureTest:
+    """Says when the "person" found is a picture that does not move: a drawing on a title
+    card, a freeze frame. The model takes both for people.
+
+    A filmed person changes the picture even when holding still: breathing, the camera's
+    noise and the video's compression. So the region of the body is compared with the
+    picture ``lag_s`` earlier, in grey at ``compared_width`` pixels wide: an average change
+    under ``largest_still_change`` grey levels (of 255) is a picture. In the corpus, people
+    holding a pose change it by 0.18 or more (most by over 0.5), drawings and freeze frames
+    by under 0.1. Frames must be shown in time order; any gap between them is fine, so it
+    works with frames skipped (adaptive stride) and with a camera dropping frames.
+    """
+
+    def __init__(
+        self, lag_s: float = 1.0, largest_still_change: float = 0.1, compared_width: int = 160
+    ) -> None:
+        self.lag_s = lag_s
+        self.largest_still_change = largest_still_change
+        self.compared_width = compared_width
+        self._pictures: deque[tuple[float, np.ndarray]] = deque()
+
+    def is_still_picture(self, frame: Frame, pose: Pose | None) -> bool:
+        """Remembers ``frame``; True when ``pose`` is in a region unchanged for ``lag_s``."""
+        width, height = frame.size
+        scale = self.compared_width / width
+        small = cv2.resize(
+            frame.image, (self.compared_width, max(1, round(height * scale))), interpolation=cv2.INTER_AREA
+        )
+        grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+        earlier = None
+        while self._pictures and self._pictures[0][0] <= frame.timestamp_s - self.lag_s:
+            earlier = self._pictures.popleft()
+        if earlier is not None:
+            self._pictures.appendleft(earlier)  # still the reference for the next frame
+        self._pictures.append((frame.timestamp_s, grey))
+        if pose is None or earlier is None or earlier[1].shape != grey.shape:
+            return False
+        low = np.clip(np.floor(pose.image_xy.min(axis=0) * scale), 0, None).astype(int)
+        high = np.ceil(pose.image_xy.max(axis=0) * scale).astype(int) + 1
+        region = (slice(low[1], high[1]), slice(low[0], high[0]))
+        now, then = grey[region], earlier[1][region]
+        if now.size == 0:
+            return False
+        change = float(np.mean(cv2.absdiff(now, then)))
+        return change < self.largest_still_change
+
+
 class PoseEstimator:
     """Runs the pose model (VIDEO mode) on a stream of frames: every person it reports.
 
-    ``max_people`` above one lets ``PersonSelector`` follow the right person when
-    someone else walks into the picture. With ``turned_retry`` it also holds a
-    ``posecheck.rotation.TurnedRetry`` for frames where nobody was found.
+    One person by default: the model then finds the person once and follows them from
+    frame to frame (its person detector runs again only when they are lost), so the person
+    coached stays followed when someone walks by, at half to two thirds of the time per frame
+    that looking for two people costs (the detector on every frame; ``bench/speed.py``). Asked
+    for more, the model still reported a single person on every corpus frame with two people
+    in it; ``posecheck.other_people`` looks for others instead. With ``turned_retry`` it also
+    holds a ``posecheck.rotation.TurnedRetry`` for frames where nobody was found.
     """
 
     def __init__(
         self,
         model_path: Path,
-        max_people: int = 2,
+        max_people: int = 1,
         minimum_detection_confidence: float = 0.5,
         turned_retry: bool = False,
     ) -> None:

@@ -52,7 +52,7 @@ class TurnedRetry:
     """Finds people in a frame turned a quarter turn each way (single-image model runs,
     so the turned pictures do not disturb the tracking of the normal pass)."""
 
-    def __init__(self, model_path: Path, max_people: int = 2) -> None:
+    def __init__(self, model_path: Path, max_people: int = 1) -> None:
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(model_path)),
             running_mode=vision.RunningMode.IMAGE,
