@@ -57,6 +57,31 @@ def test_a_still_picture_of_a_person_stops_counting_as_a_person(corpus: Path, mo
     assert not any(found[30:])
 
 
+def test_a_drawing_of_a_person_on_a_title_card_is_a_gap_once_seen_unchanged(
+    corpus: Path, model_path: Path
+) -> None:
+    # The side-view press-up clip opens on a drawing of the cobra pose (0.5-5.9 s), which the
+    # model reports as a person; a second later the picture is known not to move.
+    results = [
+        pose
+        for _, pose in _poses(
+            corpus / "videos/prone_press_up__flowai_bhujangasana_man_side.mp4", model_path, 1.8, 5.6, stride=1
+        )
+    ]
+    assert sum(pose is None for pose in results) >= 0.9 * len(results)
+
+
+def test_a_person_holding_still_is_never_taken_for_a_still_picture(corpus: Path, model_path: Path) -> None:
+    # The stillest hold of the corpus (child's pose, clean studio video).
+    results = [
+        pose
+        for _, pose in _poses(
+            corpus / "videos/childs_pose__purecalm_balasana_rehabme.mp4", model_path, 12.0, 21.0, stride=1
+        )
+    ]
+    assert all(pose is not None for pose in results)
+
+
 def test_the_followed_person_stays_the_same_when_someone_else_is_in_frame(
     corpus: Path, model_path: Path
 ) -> None:
