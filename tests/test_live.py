@@ -227,6 +227,50 @@ def test_live_window_shows_the_overlay_on_a_virtual_display(
     assert share(during, BONE_COLOUR) > 0.0005, "no skeleton drawn"
 
 
+def test_keys_pressed_in_the_live_window_pause_the_clock_and_end_the_session(
+    virtual_display: str, corpus: Path, model_path: Path, tmp_path: Path
+) -> None:
+    """Space, space, q typed into the real window (X key events sent by xdotool)."""
+    if shutil.which("xdotool") is None:
+        pytest.skip("xdotool is not installed (apt-get install xdotool)")
+    excerpt = write_excerpt(corpus / PRESS_UP_CLIP, 20.0, tmp_path / "excerpt.mp4")
+    env = {**os.environ, "DISPLAY": virtual_display, "QT_QPA_PLATFORM": "xcb"}
+    report = tmp_path / "session.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "posecheck", "live", "-e", "prone_press_up", "--camera", str(excerpt),
+         "--quiet", "--no-history", "--json", str(report), "--model", str(model_path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    found = subprocess.run(
+        ["xdotool", "search", "--sync", "--name", "posecheck"],
+        env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    window = found.stdout.split()[0]
+    shown_s = time.monotonic()
+
+    def press(key: str) -> None:
+        subprocess.run(["xdotool", "key", "--window", window, key], env=env, check=True, timeout=10)
+
+    time.sleep(2.0)
+    press("space")
+    time.sleep(4.0)
+    press("space")
+    time.sleep(2.0)
+    press("q")
+    quit_s = time.monotonic()
+    out, err = process.communicate(timeout=30)
+    ended_s = time.monotonic()
+    assert process.returncode == 0, err
+    assert ended_s - quit_s < 8.0, "q did not end the session before the 20 s clip ran out"
+    assert "Prone press-up: excerpt.mp4" in out
+    duration_s = json.loads(report.read_text())["duration_s"]
+    # The window showed before the camera opened; the 4 s pause is not session time.
+    assert 1.0 < duration_s < quit_s - shown_s - 3.0
+
+
 def _session_with_pause(video: Path, model_path: Path, pause: tuple[float, float] | None) -> Session:
     """Feeds every 2nd frame of ``video`` to a live session as if captured now, pausing
     between the two file times of ``pause``."""
