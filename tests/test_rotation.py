@@ -104,7 +104,9 @@ def test_landmarks_found_turned_land_on_the_person_found_upright(corpus: Path, m
 
 
 def test_the_turned_retry_runs_only_on_frames_where_nobody_was_found(corpus: Path, model_path: Path) -> None:
-    """The clip opens on a title card (no person until 7 s), then the man on his mat."""
+    """The clip opens on a title card (no person until 7 s: a drawing, then a blank card),
+    then the man on his mat. A drawing known for a still picture is a gap too, without a
+    second look (turning a picture does not bring it to life)."""
     from posecheck.analysis import PoseStage
     from posecheck.pose import PoseEstimator
 
@@ -120,5 +122,5 @@ def test_the_turned_retry_runs_only_on_frames_where_nobody_was_found(corpus: Pat
             found.append(stage(frame) is not None)
         assert estimator.turned_retry is not None
         tried = estimator.turned_retry.frames_tried
-    assert found.count(False) <= tried < len(found)
+    assert 0 < tried <= found.count(False) < len(found)
     assert found[-1]  # the man is followed at 12 s
