@@ -8,6 +8,7 @@ the rules can also run on a saved landmark track.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -29,6 +30,7 @@ from posecheck.errors import (
     VideoTruncatedError,
 )
 from posecheck.events import Event, HoldFinished
+from posecheck.other_people import ANALYZE_CHECK_PERIOD_S, OtherPeople, OtherPeopleSearch
 from posecheck.overlay import Overlay
 from posecheck.pose import PersonSelector, Pose, PoseEstimator, StillPictureTest
 from posecheck.registry import exercise_named
@@ -100,6 +102,10 @@ class ExerciseAnalysis:
             self.on_hold_finished(self.recorder.finish(interrupted=True))
         return events
 
+    def note_other_people(self, found: OtherPeople) -> None:
+        """Takes the result of a look for other people (see ``posecheck.other_people``)."""
+        self.setup.record_people_check(found)
+
     @property
     def state(self) -> EngineState:
         return self.engine.state
@@ -142,6 +148,15 @@ class AdaptiveStride:
         return max(1, round(seconds * fps)) if fps > 0 else 1
 
 
+def people_search(
+    model_path: Path, period_s: float | None
+) -> contextlib.AbstractContextManager[OtherPeopleSearch | None]:
+    """A search for other people every ``period_s``, or nothing when it is None."""
+    if period_s is None:
+        return contextlib.nullcontext()
+    return OtherPeopleSearch(model_path, period_s)
+
+
 def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
@@ -167,6 +182,7 @@ def analyze_video(
     adaptive: AdaptiveStride | None = None,
     on_hold_finished: Callable[[Session], None] | None = None,
     turned_retry: bool = False,
+    people_check_period_s: float | None = ANALYZE_CHECK_PERIOD_S,
 ) -> Session:
     """Analyses one recorded video and returns its session.
 
@@ -174,12 +190,14 @@ def analyze_video(
     ``keep_track``, when given, receives every analysed frame's raw pose (for saving a
     track). ``adaptive`` skips frames while the body is still (see ``AdaptiveStride``).
     ``on_hold_finished``: see ``ExerciseAnalysis``. ``turned_retry`` looks again, turned,
-    at frames where nobody was found.
+    at frames where nobody was found. Every ``people_check_period_s`` it looks for other
+    people in the picture (None: never; see ``posecheck.other_people``).
     """
     exercise = _resolve(exercise)
     with (
         VideoFileSource(video, stride=stride) as source,
         PoseEstimator(model_path, turned_retry=turned_retry) as estimator,
+        people_search(model_path, people_check_period_s) as others,
     ):
         info = source.info
         frame_period_s = stride / info.fps if info.fps > 0 else 0.0
@@ -202,6 +220,8 @@ def analyze_video(
                 if keep_track is not None:
                     keep_track.append((frame.timestamp_s, pose))
                 analysis.feed(frame.timestamp_s, pose)
+                if others is not None and (found := others.check(frame, pose)) is not None:
+                    analysis.note_other_people(found)
                 gap = (
                     adaptive.next_gap(analysis.engine.recent_body_speed, pose is not None, frame_rate)
                     if adaptive

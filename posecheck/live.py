@@ -32,23 +32,28 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.analysis import ExerciseAnalysis, PoseStage
+from posecheck.analysis import ExerciseAnalysis, PoseStage, people_search
 from posecheck.camera import LiveCamera, LiveFrame
 from posecheck.coaching import Announcement, Coach
 from posecheck.errors import CameraUnavailableError, InterruptedSessionError, NoPersonError, PosecheckError
 from posecheck.events import Event
+from posecheck.other_people import LIVE_CHECK_PERIOD_S, OtherPeopleSearch
 from posecheck.overlay import LiveOverlay
-from posecheck.pose import PoseEstimator
+from posecheck.pose import Pose, PoseEstimator
 from posecheck.registry import exercise_named
 from posecheck.rules import Exercise
 from posecheck.session import Session
-from posecheck.setup_check import setup_instructions
+from posecheck.setup_check import SOMEONE_ELSE_IN_PICTURE, setup_instructions
 from posecheck.source import Frame
 from posecheck.voice import Voice
 from posecheck.window import Key, LiveWindow
 
 SETUP_SETTLED_S = 1.0  # the set-up must stay right this long before it is called done
 SETUP_COOLDOWN_S = 10.0
+# Someone else must be found in this many looks in a row (one look every
+# ``LIVE_CHECK_PERIOD_S``) before the instruction: a person crossing the picture is gone by then.
+OTHERS_LOOKS_IN_A_ROW = 2
+OTHERS_COOLDOWN_S = 15.0
 
 
 class Ending(StrEnum):
@@ -110,6 +115,8 @@ class LiveSession:
 
     ``tell`` receives every announcement (printing it, speaking it); ``draw`` makes the
     loop draw the overlay on every analysed frame (for the window or a benchmark).
+    ``people_search`` looks for someone else in the picture, for the whole session (not only
+    during the set-up check: people walk in at any time).
     """
 
     def __init__(
@@ -121,8 +128,12 @@ class LiveSession:
         tell: Callable[[Announcement], None] | None = None,
         draw: bool = True,
         on_hold_finished: Callable[[Session], None] | None = None,
+        people_search: OtherPeopleSearch | None = None,
     ) -> None:
         self.exercise = exercise
+        self.people_search = people_search
+        self.others_looks_in_a_row = 0
+        self._others_told_at: float | None = None
         self.pose_stage = pose_stage
         self.analysis = ExerciseAnalysis(exercise, source, on_hold_finished=on_hold_finished)
         self.coach = Coach(exercise)
@@ -171,6 +182,9 @@ class LiveSession:
                     self._announce(Announcement(time_s, "set-up right: begin the exercise", "Good. Begin."))
                 elif setup:
                     self._instruct(time_s, setup[0])
+            self._look_for_others(Frame(frame.index, time_s, frame.image), pose_raw)
+            if self.others_looks_in_a_row >= OTHERS_LOOKS_IN_A_ROW:
+                setup = (*setup, SOMEONE_ELSE_IN_PICTURE)
         if self.draw:
             self.last_picture = self.overlay.draw(
                 live.frame.image,
@@ -182,6 +196,30 @@ class LiveSession:
             )
         self.latencies_s.append(time.monotonic() - live.captured_at)
         return events
+
+    def _look_for_others(self, frame: Frame, followed: Pose | None) -> None:
+        """Looks for someone else when a look is due; tells once they stayed, then again
+        after ``OTHERS_COOLDOWN_S`` while they stay."""
+        if self.people_search is None:
+            return
+        found = self.people_search.check(frame, followed)
+        if found is None:
+            return
+        self.analysis.note_other_people(found)
+        self.others_looks_in_a_row = self.others_looks_in_a_row + 1 if found.count else 0
+        told = self._others_told_at
+        if self.others_looks_in_a_row >= OTHERS_LOOKS_IN_A_ROW and (
+            told is None or frame.timestamp_s - told >= OTHERS_COOLDOWN_S
+        ):
+            self._others_told_at = frame.timestamp_s
+            self._announce(
+                Announcement(
+                    frame.timestamp_s,
+                    f"set-up: {SOMEONE_ELSE_IN_PICTURE}",
+                    SOMEONE_ELSE_IN_PICTURE,
+                    OTHERS_COOLDOWN_S,
+                )
+            )
 
     def _instruct(self, time_s: float, instruction: str) -> None:
         """Announces a set-up instruction when it changes, or again after its cool-down."""
@@ -214,10 +252,12 @@ def run_live(
     draw: bool | None = None,
     max_people: int = 1,
     on_hold_finished: Callable[[Session], None] | None = None,
+    people_check_period_s: float | None = LIVE_CHECK_PERIOD_S,
 ) -> LiveResult:
     """Coaches one live session until q, Ctrl-C, the camera going away or the end of a file;
     whatever ends it, the session holds everything recorded until then (``on_hold_finished``:
-    see ``ExerciseAnalysis``)."""
+    see ``ExerciseAnalysis``). Every ``people_check_period_s`` it looks for someone else in
+    the picture (None: never)."""
     exercise = exercise_named(exercise) if isinstance(exercise, str) else exercise
 
     def tell(announcement: Announcement) -> None:
@@ -227,7 +267,10 @@ def run_live(
             voice.say(announcement.spoken, announcement.cooldown_s)
 
     cpu_start, wall_start = _cpu_seconds(), time.monotonic()
-    with PoseEstimator(model_path, max_people=max_people) as estimator:
+    with (
+        PoseEstimator(model_path, max_people=max_people) as estimator,
+        people_search(model_path, people_check_period_s) as others,
+    ):
         live = LiveSession(
             exercise,
             PoseStage(estimator),
@@ -235,6 +278,7 @@ def run_live(
             tell=tell,
             draw=window is not None if draw is None else draw,
             on_hold_finished=on_hold_finished,
+            people_search=others,
         )
         ending, camera_error = Ending.QUIT, None
         try:

@@ -15,13 +15,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from posecheck.analysis import ExerciseAnalysis, PoseStage
+from posecheck.analysis import ExerciseAnalysis, PoseStage, people_search
 from posecheck.body import Body
 from posecheck.events import Hold
+from posecheck.other_people import ANALYZE_CHECK_PERIOD_S, OtherPeople
 from posecheck.pose import Pose, PoseEstimator
 from posecheck.recognition import EXERCISES, ExerciseRecognizer, Segment
 from posecheck.registry import exercise_named
 from posecheck.session import Session
+from posecheck.setup_check import SOMEONE_ELSE_NOTE, SetupTally
 from posecheck.sides import SideKeeper
 from posecheck.smoothing import OneEuroParameters, PoseSmoother
 from posecheck.source import VideoFileSource, prefetched
@@ -44,7 +46,11 @@ class ExerciseSegment:
 
 @dataclass(frozen=True, slots=True)
 class RecognisedSession:
-    """A recording's exercise segments, and per exercise done a session of its holds."""
+    """A recording's exercise segments, and per exercise done a session of its holds.
+
+    ``notes`` are set-up notes on the recording as a whole (someone else in the picture);
+    each exercise's session carries them too, so that a recording with no exercise
+    recognised still gets them."""
 
     source: str
     duration_s: float
@@ -54,6 +60,7 @@ class RecognisedSession:
     sessions: tuple[Session, ...]
     ended_early: bool = False
     interrupted: bool = False
+    notes: tuple[str, ...] = ()
 
 
 def _inside(hold: Hold, segment: Segment) -> bool:
@@ -74,6 +81,7 @@ class RecognisedAnalysis:
         self.frames = 0
         self.frames_with_person = 0
         self.last_time_s = 0.0
+        self.setup = SetupTally()
 
     def feed(self, time_s: float, pose: Pose | None) -> str:
         """Reads one frame; returns the exercise named now (or "other")."""
@@ -85,6 +93,12 @@ class RecognisedAnalysis:
         for analysis in self.analyses.values():
             analysis.feed(time_s, pose)
         return named
+
+    def note_other_people(self, found: OtherPeople) -> None:
+        """Takes the result of a look for other people (see ``posecheck.other_people``)."""
+        self.setup.record_people_check(found)
+        for analysis in self.analyses.values():
+            analysis.note_other_people(found)
 
     def finish(
         self, frame_period_s: float, ended_early: bool = False, interrupted: bool = False
@@ -117,6 +131,7 @@ class RecognisedAnalysis:
             sessions=tuple(done),
             ended_early=ended_early,
             interrupted=interrupted,
+            notes=(SOMEONE_ELSE_NOTE,) if self.setup.others_were_in_the_picture() else (),
         )
 
 
@@ -149,12 +164,15 @@ def analyze_video_recognised(
     progress: bool = False,
     keep_track: list[tuple[float, Pose | None]] | None = None,
     turned_retry: bool = False,
+    people_check_period_s: float | None = ANALYZE_CHECK_PERIOD_S,
 ) -> RecognisedSession:
     """Analyses a recorded video without being told the exercise. Ctrl-C stops early and
-    still returns what was recorded. ``turned_retry``: as in ``analyze_video``."""
+    still returns what was recorded. ``turned_retry``, ``people_check_period_s``: as in
+    ``analyze_video``."""
     with (
         VideoFileSource(video, stride=stride) as source,
         PoseEstimator(model_path, turned_retry=turned_retry) as estimator,
+        people_search(model_path, people_check_period_s) as others,
     ):
         info = source.info
         frame_period_s = stride / info.fps if info.fps > 0 else 0.0
@@ -170,6 +188,8 @@ def analyze_video_recognised(
                 if keep_track is not None:
                     keep_track.append((frame.timestamp_s, pose))
                 analysis.feed(frame.timestamp_s, pose)
+                if others is not None and (found := others.check(frame, pose)) is not None:
+                    analysis.note_other_people(found)
         except KeyboardInterrupt:
             interrupted = True
         ended_early = not interrupted and source.ended_early()

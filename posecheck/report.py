@@ -146,6 +146,7 @@ def recognised_to_dict(recognised: RecognisedSession) -> dict[str, Any]:
         "frames": recognised.frames,
         "frames_with_person": recognised.frames_with_person,
         "exercises": [session_to_dict(session) for session in recognised.sessions],
+        "notes": list(recognised.notes),
         "ended_early": recognised.ended_early,
         "interrupted": recognised.interrupted,
     }
@@ -156,10 +157,13 @@ def write_recognised_json(recognised: RecognisedSession, path: str | os.PathLike
 
 
 def recognised_summary_text(recognised: RecognisedSession) -> str:
-    """What was done when, then one section per exercise done."""
+    """What was done when, then one section per exercise done. The recording's notes are
+    in each exercise's section, or under the list when no exercise was done."""
     lines = [f"Exercises recognised in {recognised.source} ({_clock(recognised.duration_s)}):"]
     if not recognised.segments:
         lines.append("  none of the three exercises was recognised (other activity only).")
+    if not recognised.sessions:
+        lines.extend(f"Note: {note}" for note in recognised.notes)
     for segment in recognised.segments:
         reps = f"{segment.reps} rep{'' if segment.reps == 1 else 's'}"
         lines.append(f"  {_clock(segment.start_s)}-{_clock(segment.end_s)} {segment.exercise} ({reps})")

@@ -10,6 +10,7 @@ import numpy as np
 
 from posecheck.body import Body
 from posecheck.landmarks import Landmark
+from posecheck.other_people import OtherPeople
 from posecheck.pose import Pose
 from posecheck.rules import CameraView
 
@@ -24,6 +25,7 @@ BODY_PARTS: tuple[tuple[str, tuple[Landmark, ...]], ...] = (
 )
 
 STEP_INTO_PICTURE = "Step into the picture: the camera must see your whole body."
+SOMEONE_ELSE_IN_PICTURE = "Someone else is in the picture: only the person exercising should be in view."
 TURN_SIDE_ON = "Place the camera at your side, level with the mat: it should see you from the side."
 
 # A landmark the model places outside the picture, or is unsure is in it (presence), is cut
@@ -73,6 +75,16 @@ def setup_instructions(pose: Pose | None, view: CameraView) -> tuple[str, ...]:
 SMALLEST_BODY_SPAN_FRACTION = 0.2
 # A set-up note needs the fault in this share of the frames with a person, not a moment.
 NOTE_SHARE = 0.3
+# Other people are looked for every few seconds, not on every frame (see
+# ``posecheck.other_people``). Someone walking through the back of the picture is seen in
+# one check; a note needs them in two checks or more and in a fifth of the checks, so a
+# passer-by in a long video is not noted. A clip too short for two checks needs its one.
+OTHERS_NOTE_SHARE = 0.2
+OTHERS_NOTE_CHECKS = 2
+SOMEONE_ELSE_NOTE = (
+    "Someone else was in the picture: posecheck follows one person; "
+    "film with only the person exercising in view."
+)
 
 
 def body_span_fraction(pose: Pose) -> float:
@@ -91,6 +103,8 @@ class SetupTally:
         self.frames_with_person = 0
         self.parts_out: dict[str, int] = {}
         self.too_small = 0
+        self.people_checks = 0
+        self.checks_with_others = 0
 
     def record(self, pose: Pose | None) -> None:
         if pose is None:
@@ -101,11 +115,22 @@ class SetupTally:
         if body_span_fraction(pose) < SMALLEST_BODY_SPAN_FRACTION:
             self.too_small += 1
 
+    def record_people_check(self, found: OtherPeople) -> None:
+        self.people_checks += 1
+        self.checks_with_others += found.count > 0
+
+    def others_were_in_the_picture(self) -> bool:
+        checks = self.people_checks
+        needed = max(min(OTHERS_NOTE_CHECKS, checks), OTHERS_NOTE_SHARE * checks)
+        return checks > 0 and self.checks_with_others >= needed
+
     def notes(self) -> tuple[str, ...]:
         seen = self.frames_with_person
         if seen == 0:
             return ()
         notes = []
+        if self.others_were_in_the_picture():
+            notes.append(SOMEONE_ELSE_NOTE)
         missing = [part for part, count in self.parts_out.items() if count >= NOTE_SHARE * seen]
         if missing:
             verb = "was" if len(missing) == 1 else "were"

@@ -28,6 +28,7 @@ from posecheck.overlay import BONE_COLOUR, PANEL_COLOUR
 from posecheck.pose import PoseEstimator
 from posecheck.registry import exercise_named
 from posecheck.session import Session
+from posecheck.setup_check import SOMEONE_ELSE_IN_PICTURE, SOMEONE_ELSE_NOTE
 from posecheck.source import VideoFileSource, write_excerpt
 
 PRESS_UP_CLIP = "videos/prone_press_up__fitsens_cobra_stretch_man.mp4"
@@ -83,6 +84,13 @@ def test_live_session_announces_the_hold_count_and_the_rep(live_run: tuple[str, 
     assert "hold started" in texts
     assert "Five." in spoken
     assert any(text.startswith("rep done: Rep 1 of") for text in texts)
+
+
+def test_one_person_on_camera_gets_no_someone_else_instruction(live_run: tuple[str, LiveResult]) -> None:
+    _, result = live_run
+    assert result.session.frames_with_person > 0
+    assert not any(SOMEONE_ELSE_IN_PICTURE in announcement.text for announcement in result.announcements)
+    assert SOMEONE_ELSE_NOTE not in result.session.notes
 
 
 def test_a_file_played_as_a_camera_keeps_its_real_pace(live_run: tuple[str, LiveResult]) -> None:
