@@ -98,3 +98,66 @@ def world_incline_deg(start: np.ndarray, end: np.ndarray) -> float:
     segment = np.asarray(end) - np.asarray(start)
     horizontal = math.hypot(float(segment[0]), float(segment[2]))
     return math.degrees(math.atan2(-float(segment[1]), horizontal))
+
+
+# How far the floor's normal may lean from the camera's up axis: a camera pitched down
+# 45 degrees at the floor, or rolled as far, still sees a floor.
+MAXIMUM_FLOOR_LEAN_DEG = 50.0
+
+
+def resting_plane(
+    points: np.ndarray, paired_contacts: np.ndarray, tolerance: float, shortest_span: float
+) -> np.ndarray | None:
+    """Unit normal (pointing up, camera y < 0) of the floor a body rests on, from its world
+    points (metres), or None when no floor shows.
+
+    ``paired_contacts`` holds the joints that can rest on a mat as (left, right) pairs,
+    shape (pairs, 2, 3). Every plane through three of them that has the whole body above it
+    (within ``tolerance``) is tried. A body lying or kneeling touches the floor with both
+    sides (both hands, both knees...), while its flank, also a plane with the body on one
+    side, touches one side only: the floor is the plane touching the most joints of both
+    sides (two pairs at least: hands and knees, shoulders and hips...), fitted again through
+    the joints it touches. These must span ``shortest_span`` (two feet, standing, are too
+    small a patch of floor to measure).
+    """
+    body = np.asarray(points, dtype=np.float64)
+    pairs = np.asarray(paired_contacts, dtype=np.float64)
+    contacts = pairs.reshape(-1, 3)
+    count = len(contacts)
+    if count < 3:
+        return None
+    first, second, third = np.array(
+        [(i, j, k) for i in range(count) for j in range(i + 1, count) for k in range(j + 1, count)]
+    ).T
+    normals = np.cross(contacts[second] - contacts[first], contacts[third] - contacts[first])
+    lengths = np.linalg.norm(normals, axis=1)
+    usable = lengths > 1e-9
+    normals, first = normals[usable] / lengths[usable, None], first[usable]
+    normals[normals[:, 1] > 0] *= -1
+    facing_up = -normals[:, 1] >= math.cos(math.radians(MAXIMUM_FLOOR_LEAN_DEG))
+    normals, anchors = normals[facing_up], contacts[first[facing_up]]
+    heights = np.einsum("pnd,pd->pn", body[None, :, :] - anchors[:, None, :], normals)
+    supporting = heights.min(axis=1) >= -tolerance
+    if not np.any(supporting):
+        return None
+    normals, anchors = normals[supporting], anchors[supporting]
+    contact_heights = np.einsum("pnd,pd->pn", contacts[None, :, :] - anchors[:, None, :], normals)
+    touching = np.abs(contact_heights) <= tolerance
+    both_sides = touching.reshape(len(normals), -1, 2).all(axis=2).sum(axis=1)
+    best = int(np.lexsort((touching.sum(axis=1), both_sides))[-1])
+    if both_sides[best] < 2:
+        return None
+    resting = contacts[touching[best]]
+    centred = resting - resting.mean(axis=0)
+    _, _, axes = np.linalg.svd(centred, full_matrices=False)
+    if float(np.ptp(centred @ axes[0])) < shortest_span:
+        return None
+    normal = axes[2]
+    return normal if normal[1] <= 0 else -normal
+
+
+def roll_deg(floor_normal: np.ndarray) -> float:
+    """How far the camera is turned about its own axis, from the floor's normal in camera
+    axes: positive when the floor climbs to the left of the picture, negative to the right.
+    Neither the camera's pitch nor the direction it faces changes it."""
+    return math.degrees(math.atan2(float(floor_normal[0]), -float(floor_normal[1])))

@@ -43,7 +43,7 @@ from posecheck.pose import Pose, PoseEstimator
 from posecheck.registry import exercise_named
 from posecheck.rules import Exercise
 from posecheck.session import Session
-from posecheck.setup_check import SOMEONE_ELSE_IN_PICTURE, setup_instructions
+from posecheck.setup_check import SOMEONE_ELSE_IN_PICTURE, CameraLevelWatch, setup_instructions
 from posecheck.source import Frame
 from posecheck.voice import Voice
 from posecheck.window import Key, LiveWindow
@@ -94,14 +94,15 @@ class _SetupWatch:
     done: bool = False
     right_since: float | None = None
 
-    def update(self, time_s: float, instructions: tuple[str, ...]) -> bool:
+    def update(self, time_s: float, instructions: tuple[str, ...], waiting: bool = False) -> bool:
+        """``waiting``: a check still gathering evidence (the camera's level) holds the verdict."""
         if self.done:
             return True
         if instructions:
             self.right_since = None
         elif self.right_since is None:
             self.right_since = time_s
-        elif time_s - self.right_since >= SETUP_SETTLED_S:
+        elif time_s - self.right_since >= SETUP_SETTLED_S and not waiting:
             self.done = True
         return self.done
 
@@ -141,6 +142,7 @@ class LiveSession:
         self.tell = tell
         self.draw = draw
         self.setup = _SetupWatch()
+        self.camera_level = CameraLevelWatch()
         self.paused = False
         self._paused_total_s = 0.0
         self._paused_at: float | None = None
@@ -177,8 +179,9 @@ class LiveSession:
             for announcement in self.coach.hear(time_s, events, state):
                 self._announce(announcement)
             if not self.setup.done:
-                setup = setup_instructions(pose, self.exercise.view)
-                if self.setup.update(time_s, setup):
+                tilt = self.camera_level.update(pose_raw)
+                setup = setup_instructions(pose, self.exercise.view, tilt)
+                if self.setup.update(time_s, setup, waiting=self.camera_level.undecided(time_s)):
                     self._announce(Announcement(time_s, "set-up right: begin the exercise", "Good. Begin."))
                 elif setup:
                     self._instruct(time_s, setup[0])
