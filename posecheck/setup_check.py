@@ -140,9 +140,10 @@ LIVE_READING_GAP_S = 0.25
 # Readings of a body keeping still agree within a few degrees (interquartile range 1-4 on the
 # corpus); while it moves (legs lifted or lowered) they scatter, and say nothing yet.
 STEADY_SPREAD_DEG = 6.0
-# Live waits this long for the level to be decided once readings come, before it lets the
-# set-up be called right without it (a camera view that reads the floor only now and then).
-LIVE_LEVEL_PATIENCE_S = 3.0
+# Live waits this long (twice the evidence a verdict needs) for the level to be decided once
+# readings come, before it lets the set-up be called right without it (a camera view that
+# reads the floor only now and then).
+LIVE_LEVEL_PATIENCE_S = 2.0
 
 
 class CameraLevelWatch:
