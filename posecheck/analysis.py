@@ -32,7 +32,7 @@ from posecheck.errors import (
 from posecheck.events import Event, HoldFinished
 from posecheck.other_people import ANALYZE_CHECK_PERIOD_S, OtherPeople, OtherPeopleSearch
 from posecheck.overlay import Overlay
-from posecheck.pose import PersonSelector, Pose, PoseEstimator, StillPictureTest
+from posecheck.pose import PersonSelector, Pose, PoseEstimator, StillPictureTest, prepared_for_pose
 from posecheck.registry import exercise_named
 from posecheck.rules import Exercise
 from posecheck.session import Session, SessionRecorder
@@ -209,7 +209,7 @@ def analyze_video(
         interrupted = False
         total = info.frame_count // stride if info.frame_count else None
         try:
-            frames = prefetched(source)
+            frames = prefetched(source, prepare=prepared_for_pose)
             next_index = 0
             for frame in tqdm(frames, total=total, unit="frame", disable=not progress, leave=False):
                 if frame.index < next_index:
@@ -269,7 +269,7 @@ def video_poses(
     """The pose stage alone: every analysed frame's time and followed person."""
     with VideoFileSource(video, stride=stride) as source, PoseEstimator(model_path) as estimator:
         pose_stage = PoseStage(estimator)
-        for frame in prefetched(source):
+        for frame in prefetched(source, prepare=prepared_for_pose):
             yield frame.timestamp_s, pose_stage(frame)
 
 

@@ -19,7 +19,7 @@ from posecheck.analysis import ExerciseAnalysis, PoseStage, people_search
 from posecheck.body import Body
 from posecheck.events import Hold
 from posecheck.other_people import ANALYZE_CHECK_PERIOD_S, OtherPeople
-from posecheck.pose import Pose, PoseEstimator
+from posecheck.pose import Pose, PoseEstimator, prepared_for_pose
 from posecheck.recognition import EXERCISES, ExerciseRecognizer, Segment
 from posecheck.registry import exercise_named
 from posecheck.session import Session
@@ -182,7 +182,11 @@ def analyze_video_recognised(
         interrupted = False
         try:
             for frame in tqdm(
-                prefetched(source), total=total, unit="frame", disable=not progress, leave=False
+                prefetched(source, prepare=prepared_for_pose),
+                total=total,
+                unit="frame",
+                disable=not progress,
+                leave=False,
             ):
                 pose = pose_stage(frame)
                 if keep_track is not None:

@@ -9,6 +9,7 @@ tilted camera shows only over time: ``camera_roll_deg`` reads it from one pose, 
 from __future__ import annotations
 
 import itertools
+import math
 import statistics
 from collections import deque
 
@@ -228,6 +229,9 @@ SOMEONE_ELSE_NOTE = (
 # passing posture cannot decide it.
 TILT_EVIDENCE_S = 3.0
 READING_GAP_S = 0.5  # the adaptive stride analyses a frame every half second while still
+# The floor is read at most this often: five readings a second make a steady median, and
+# fitting the floor on every frame would cost more than the rest of the rules together.
+ROLL_LOOK_EVERY_S = 0.2
 
 
 def body_span_fraction(pose: Pose) -> float:
@@ -249,6 +253,7 @@ class SetupTally:
         self.people_checks = 0
         self.checks_with_others = 0
         self.roll_readings: list[tuple[float, float]] = []
+        self._last_roll_look_s = -math.inf
 
     def record(self, pose: Pose | None) -> None:
         if pose is None:
@@ -258,9 +263,11 @@ class SetupTally:
             self.parts_out[part] = self.parts_out.get(part, 0) + 1
         if body_span_fraction(pose) < SMALLEST_BODY_SPAN_FRACTION:
             self.too_small += 1
-        roll = camera_roll_deg(pose)
-        if roll is not None:
-            self.roll_readings.append((pose.timestamp_s, roll))
+        if pose.timestamp_s - self._last_roll_look_s >= ROLL_LOOK_EVERY_S:
+            self._last_roll_look_s = pose.timestamp_s
+            roll = camera_roll_deg(pose)
+            if roll is not None:
+                self.roll_readings.append((pose.timestamp_s, roll))
 
     def camera_roll(self) -> float | None:
         """The median roll over the session's side-on frames, when they last long enough."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -45,11 +45,18 @@ def _still_image_kind(path: Path) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One decoded picture (BGR, as OpenCV gives it) and when it was shown."""
+    """One decoded picture (BGR, as OpenCV gives it) and when it was shown.
+
+    ``model_picture`` (the pose model's own copy of the picture) and ``grey_thumbnail`` are
+    the pose stage's views of it when they were made ahead, on the decoding thread
+    (``prefetched`` with ``prepare``); None when not.
+    """
 
     index: int
     timestamp_s: float
     image: np.ndarray
+    model_picture: object | None = None
+    grey_thumbnail: np.ndarray | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -175,19 +182,24 @@ class VideoFileSource:
 _END = object()
 
 
-def prefetched(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
+def prefetched(
+    frames: Iterable[Frame], depth: int = 4, prepare: Callable[[Frame], Frame] | None = None
+) -> Iterator[Frame]:
     """Decodes ahead on a thread while the caller runs the model on the current frame.
 
     OpenCV's decoder and the pose model both release the GIL, so on two cores decoding
-    hides behind inference. At most ``depth`` frames wait in the queue; an error in the
-    decoder is raised in the caller. The caller may stop early: the thread then stops too.
+    hides behind inference. ``prepare``, run on the same thread, moves per-frame picture
+    work (colour conversion, thumbnails) there too, off the model's. At most ``depth``
+    frames wait in the queue; an error in the decoder is raised in the caller. The caller
+    may stop early: the thread then stops too.
     """
     waiting: queue.Queue[object] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
     def decode() -> None:
         try:
-            for frame in frames:
+            for decoded in frames:
+                frame = prepare(decoded) if prepare is not None else decoded
                 while not stop.is_set():
                     try:
                         waiting.put(frame, timeout=0.1)
