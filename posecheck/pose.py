@@ -255,8 +255,8 @@ class PoseEstimator:
 
     One person by default: the model then finds the person once and follows them from
     frame to frame (its person detector runs again only when they are lost), so the person
-    coached stays followed when someone walks by, at half to two thirds of the time per frame
-    that looking for two people costs (the detector on every frame; ``bench/speed.py``). Asked
+    coached stays followed when someone walks by, at about half the time per frame that
+    looking for two people costs (the detector on every frame; ``bench/live.py --people 2``). Asked
     for more, the model still reported a single person on every corpus frame with two people
     in it; ``posecheck.other_people`` looks for others instead. With ``turned_retry`` it also
     holds a ``posecheck.rotation.TurnedRetry`` for frames where nobody was found.
