@@ -12,10 +12,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 import cv2
 
+from posecheck.closing import Closing
 from posecheck.errors import CameraUnavailableError
 from posecheck.source import Frame
 
@@ -48,7 +48,7 @@ class LiveFrame:
     captured_at: float
 
 
-class LiveCamera:
+class LiveCamera(Closing):
     """Frames from a camera, newest first; older unread frames are dropped and counted.
 
     A file is paced by its own timestamps against the wall clock, so it behaves as a camera
@@ -175,14 +175,3 @@ class LiveCamera:
             self._condition.notify_all()
         self._reader.join(timeout=2.0)
         self._capture.release()
-
-    def __enter__(self) -> LiveCamera:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -16,16 +16,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 import cv2
 import mediapipe as mp
 import numpy as np
-from mediapipe.tasks.python import BaseOptions, vision
+from mediapipe.tasks.python import vision
 
-from posecheck.errors import ModelInvalidError
+from posecheck.closing import Closing
 from posecheck.landmarks import Landmark
-from posecheck.pose import PersonGate, Pose, candidate_poses
+from posecheck.pose import PersonGate, Pose, candidate_poses, open_landmarker
 from posecheck.source import Frame
 
 # Hands, hair and loose clothes reach past the outermost joints: 15% of the body's larger
@@ -110,25 +109,14 @@ def hidden(image: np.ndarray, box: Box) -> np.ndarray:
     return masked
 
 
-class OtherPeopleSearch:
+class OtherPeopleSearch(Closing):
     """Looks for people other than the followed one, with a single-image model of its own
     (its runs do not disturb the tracking of the main pass)."""
 
     def __init__(
         self, model_path: Path, period_s: float = ANALYZE_CHECK_PERIOD_S, gate: PersonGate = OTHER_PERSON_GATE
     ) -> None:
-        options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(model_path)),
-            running_mode=vision.RunningMode.IMAGE,
-            num_poses=1,
-        )
-        try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as error:
-            raise ModelInvalidError(
-                f"the pose model {model_path} cannot be loaded ({str(error).splitlines()[0]}): "
-                "run `posecheck models install` to get a working one"
-            ) from None
+        self._landmarker = open_landmarker(model_path, vision.RunningMode.IMAGE, num_poses=1)
         self.gate = gate
         self.timer = PeopleCheckTimer(period_s)
         self.looks = 0
@@ -163,17 +151,6 @@ class OtherPeopleSearch:
 
     def close(self) -> None:
         self._landmarker.close()
-
-    def __enter__(self) -> OtherPeopleSearch:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class PeopleCheckTimer:

@@ -11,13 +11,13 @@ import dataclasses
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 import cv2
 import mediapipe as mp
 import numpy as np
 from mediapipe.tasks.python import BaseOptions, vision
 
+from posecheck.closing import Closing
 from posecheck.errors import ModelInvalidError
 from posecheck.landmarks import LANDMARK_COUNT, Landmark
 from posecheck.source import Frame
@@ -250,7 +250,24 @@ class StillPictureTest:
         return change < self.largest_still_change
 
 
-class PoseEstimator:
+def open_landmarker(
+    model_path: Path, running_mode: vision.RunningMode, **settings: float
+) -> vision.PoseLandmarker:
+    """The pose model loaded for ``running_mode`` (VIDEO for the followed person, IMAGE for
+    single looks); a bundle that cannot load is one clear error."""
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model_path)), running_mode=running_mode, **settings
+    )
+    try:
+        return vision.PoseLandmarker.create_from_options(options)
+    except (RuntimeError, ValueError) as error:
+        raise ModelInvalidError(
+            f"the pose model {model_path} cannot be loaded ({str(error).splitlines()[0]}): "
+            "run `posecheck models install` to get a working one"
+        ) from None
+
+
+class PoseEstimator(Closing):
     """Runs the pose model (VIDEO mode) on a stream of frames: every person it reports.
 
     One person by default: the model then finds the person once and follows them from
@@ -269,21 +286,14 @@ class PoseEstimator:
         minimum_detection_confidence: float = 0.5,
         turned_retry: bool = False,
     ) -> None:
-        options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(model_path)),
-            running_mode=vision.RunningMode.VIDEO,
+        self._landmarker = open_landmarker(
+            model_path,
+            vision.RunningMode.VIDEO,
             num_poses=max_people,
             min_pose_detection_confidence=minimum_detection_confidence,
             min_pose_presence_confidence=0.5,
             min_tracking_confidence=0.5,
         )
-        try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as error:
-            raise ModelInvalidError(
-                f"the pose model {model_path} cannot be loaded ({str(error).splitlines()[0]}): "
-                "run `posecheck models install` to get a working one"
-            ) from None
         self._last_timestamp_ms = -1
         self.turned_retry = None
         if turned_retry:
@@ -305,14 +315,3 @@ class PoseEstimator:
         self._landmarker.close()
         if self.turned_retry is not None:
             self.turned_retry.close()
-
-    def __enter__(self) -> PoseEstimator:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -11,15 +11,14 @@ no one, so it costs nothing while a person is followed.
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 
 import cv2
 import mediapipe as mp
 import numpy as np
-from mediapipe.tasks.python import BaseOptions, vision
+from mediapipe.tasks.python import vision
 
-from posecheck.errors import ModelInvalidError
-from posecheck.pose import Pose, candidate_poses
+from posecheck.closing import Closing
+from posecheck.pose import Pose, candidate_poses, open_landmarker
 from posecheck.source import Frame
 
 CLOCKWISE = cv2.ROTATE_90_CLOCKWISE
@@ -48,23 +47,12 @@ def turned_back(pose: Pose, turn: int, original_size: tuple[int, int]) -> Pose:
     )
 
 
-class TurnedRetry:
+class TurnedRetry(Closing):
     """Finds people in a frame turned a quarter turn each way (single-image model runs,
     so the turned pictures do not disturb the tracking of the normal pass)."""
 
     def __init__(self, model_path: Path, max_people: int = 1) -> None:
-        options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(model_path)),
-            running_mode=vision.RunningMode.IMAGE,
-            num_poses=max_people,
-        )
-        try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as error:
-            raise ModelInvalidError(
-                f"the pose model {model_path} cannot be loaded ({str(error).splitlines()[0]}): "
-                "run `posecheck models install` to get a working one"
-            ) from None
+        self._landmarker = open_landmarker(model_path, vision.RunningMode.IMAGE, num_poses=max_people)
         self.frames_tried = 0
 
     def detect(self, frame: Frame) -> list[Pose]:
@@ -84,14 +72,3 @@ class TurnedRetry:
 
     def close(self) -> None:
         self._landmarker.close()
-
-    def __enter__(self) -> TurnedRetry:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -12,11 +12,11 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 import cv2
 import numpy as np
 
+from posecheck.closing import Closing
 from posecheck.errors import OutputError, VideoNotFoundError, VideoUnreadableError
 
 # FFmpeg opens a photo as a one-frame "video"; these signatures catch it before it does.
@@ -78,7 +78,7 @@ class VideoInfo:
         return self.frame_count / self.fps if self.fps > 0 and self.frame_count > 0 else 0.0
 
 
-class VideoFileSource:
+class VideoFileSource(Closing):
     """Streams the frames of a video file, never holding more than one.
 
     ``stride`` keeps every n-th decoded frame (the others are grabbed, not decoded).
@@ -166,17 +166,6 @@ class VideoFileSource:
 
     def close(self) -> None:
         self._capture.release()
-
-    def __enter__(self) -> VideoFileSource:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 _END = object()

@@ -8,11 +8,11 @@ from __future__ import annotations
 import os
 import sys
 from enum import StrEnum
-from types import TracebackType
 
 import cv2
 import numpy as np
 
+from posecheck.closing import Closing
 from posecheck.errors import DisplayUnavailableError
 
 
@@ -34,7 +34,7 @@ def display_available() -> bool:
     return True
 
 
-class LiveWindow:
+class LiveWindow(Closing):
     def __init__(self, title: str = "posecheck live") -> None:
         if not display_available():
             raise DisplayUnavailableError(
@@ -68,14 +68,3 @@ class LiveWindow:
     def close(self) -> None:
         cv2.destroyWindow(self.title)
         cv2.waitKey(1)
-
-    def __enter__(self) -> LiveWindow:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
