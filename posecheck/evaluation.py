@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import math
 import sys
 import tomllib
 from collections.abc import Sequence
@@ -18,12 +19,22 @@ from pathlib import Path
 
 from posecheck import models
 from posecheck.analysis import AdaptiveStride, analyze_track, video_poses
-from posecheck.events import Hold
+from posecheck.events import Fault, Hold
 from posecheck.registry import available_exercises, exercise_named
 from posecheck.session import Session
 from posecheck.track import PoseTrack, load_track, save_track, track_from_pairs
 
 BOUNDARY_TOLERANCE_S = 1.5
+UNSEEN_EDGE_S = 1.0
+"""A labelled boundary this close to the clip's first or last frame is where the footage
+starts or stops, not where the person entered or left: it is not scored."""
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledFault:
+    kind: str
+    start_s: float
+    end_s: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,30 +43,99 @@ class ClipLabel:
     exercise: str
     holds: tuple[tuple[float, float], ...]
     reps: int
+    partial: tuple[int, ...] = ()
+    faults: tuple[LabelledFault, ...] = ()
+    sides: tuple[str, ...] = ()
+    views: tuple[str, ...] = ()
+
+
+def _shown(time_s: float, clip_s: float) -> bool:
+    return UNSEEN_EDGE_S < time_s < clip_s - UNSEEN_EDGE_S
+
+
+def _fault_time_s(faults: Sequence[LabelledFault], start_s: float, end_s: float) -> float:
+    """Labelled fault time inside [start_s, end_s] (spans merged where they overlap)."""
+    spans = sorted((max(f.start_s, start_s), min(f.end_s, end_s)) for f in faults)
+    total, cursor = 0.0, start_s
+    for begin, end in spans:
+        begin = max(begin, cursor)
+        if end > begin:
+            total += end - begin
+            cursor = end
+    return total
 
 
 @dataclass(frozen=True, slots=True)
 class HoldMatch:
+    """A labelled hold and the found hold that overlaps it most.
+
+    A hold's credited time is expected to be its labelled span less its labelled fault time.
+    A boundary the clip does not show (a partial hold's edge at the clip's start or end) is
+    not scored, and the found hold's edge stands in for it in the expected credited time.
+    """
+
     labelled: tuple[float, float]
     found: Hold | None
+    start_shown: bool = True
+    end_shown: bool = True
+    expected_credit_s: float = math.nan
+    side: str | None = None
 
     @property
     def start_error_s(self) -> float:
-        return abs(self.found.start_s - self.labelled[0]) if self.found else float("inf")
+        if self.found is None:
+            return math.inf
+        return abs(self.found.start_s - self.labelled[0]) if self.start_shown else 0.0
 
     @property
     def end_error_s(self) -> float:
-        return abs(self.found.end_s - self.labelled[1]) if self.found else float("inf")
+        if self.found is None:
+            return math.inf
+        return abs(self.found.end_s - self.labelled[1]) if self.end_shown else 0.0
 
     @property
     def duration_error_s(self) -> float:
         if self.found is None:
-            return float("inf")
-        return abs(self.found.duration_s - (self.labelled[1] - self.labelled[0]))
+            return math.inf
+        expected = self.expected_credit_s
+        if math.isnan(expected):
+            expected = self.labelled[1] - self.labelled[0]
+        return abs(self.found.duration_s - expected)
+
+    @property
+    def side_right(self) -> bool:
+        return self.side is None or (self.found is not None and self.found.side == self.side)
 
     @property
     def within_tolerance(self) -> bool:
-        return max(self.start_error_s, self.end_error_s, self.duration_error_s) <= BOUNDARY_TOLERANCE_S
+        errors = (self.start_error_s, self.end_error_s, self.duration_error_s)
+        return max(errors) <= BOUNDARY_TOLERANCE_S and self.side_right
+
+
+@dataclass(frozen=True, slots=True)
+class FaultMatch:
+    """A labelled fault and the found fault of the same kind that overlaps it most."""
+
+    labelled: LabelledFault
+    found: Fault | None
+    start_shown: bool = True
+    end_shown: bool = True
+
+    @property
+    def start_error_s(self) -> float:
+        if self.found is None:
+            return math.inf
+        return abs(self.found.start_s - self.labelled.start_s) if self.start_shown else 0.0
+
+    @property
+    def end_error_s(self) -> float:
+        if self.found is None:
+            return math.inf
+        return abs(self.found.end_s - self.labelled.end_s) if self.end_shown else 0.0
+
+    @property
+    def within_tolerance(self) -> bool:
+        return max(self.start_error_s, self.end_error_s) <= BOUNDARY_TOLERANCE_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +145,7 @@ class ClipScore:
     session: Session
     matches: tuple[HoldMatch, ...]
     minimum_hold_s: float
+    fault_matches: tuple[FaultMatch, ...] = ()
 
     @property
     def is_confuser(self) -> bool:
@@ -78,7 +159,11 @@ class ClipScore:
     def passed(self) -> bool:
         if self.is_confuser:
             return self.session.reps == 0 and self.longest_hold_s < self.minimum_hold_s
-        return self.session.reps == self.label.reps and all(m.within_tolerance for m in self.matches)
+        return (
+            self.session.reps == self.label.reps
+            and all(m.within_tolerance for m in self.matches)
+            and all(m.within_tolerance for m in self.fault_matches)
+        )
 
 
 def load_labels(corpus: Path) -> list[ClipLabel]:
@@ -90,23 +175,60 @@ def load_labels(corpus: Path) -> list[ClipLabel]:
             exercise=entry["exercise"],
             holds=tuple((float(a), float(b)) for a, b in entry.get("holds", [])),
             reps=int(entry.get("reps", 0)),
+            partial=tuple(int(index) for index in entry.get("partial", [])),
+            faults=tuple(
+                LabelledFault(str(kind), float(start), float(end))
+                for kind, start, end in entry.get("faults", [])
+            ),
+            sides=tuple(str(side) for side in entry.get("sides", [])),
+            views=tuple(dict.fromkeys(str(view[0]) for view in entry.get("views", []))),
         )
         for entry in data.get("video", [])
     ]
 
 
-def _overlap(hold: Hold, labelled: tuple[float, float]) -> float:
-    return min(hold.end_s, labelled[1]) - max(hold.start_s, labelled[0])
+def _overlap(found: Hold | Fault, start_s: float, end_s: float) -> float:
+    return min(found.end_s, end_s) - max(found.start_s, start_s)
+
+
+def _match_hold(label: ClipLabel, index: int, session: Session) -> HoldMatch:
+    labelled = label.holds[index]
+    overlapping = [hold for hold in session.holds if _overlap(hold, *labelled) > 0]
+    best = max(overlapping, key=lambda hold: _overlap(hold, *labelled), default=None)
+    partial = index in label.partial
+    start_shown = not partial or _shown(labelled[0], session.duration_s)
+    end_shown = not partial or _shown(labelled[1], session.duration_s)
+    expected = math.nan
+    if best is not None:
+        start_s = labelled[0] if start_shown else best.start_s
+        end_s = labelled[1] if end_shown else best.end_s
+        expected = max(0.0, end_s - start_s - _fault_time_s(label.faults, start_s, end_s))
+    side = label.sides[index] if index < len(label.sides) else None
+    return HoldMatch(labelled, best, start_shown, end_shown, expected, side)
+
+
+def _match_fault(labelled: LabelledFault, session: Session) -> FaultMatch:
+    found = [
+        fault
+        for hold in session.holds
+        for fault in hold.faults
+        if fault.kind == labelled.kind and _overlap(fault, labelled.start_s, labelled.end_s) > 0
+    ]
+    best = max(found, key=lambda fault: _overlap(fault, labelled.start_s, labelled.end_s), default=None)
+    return FaultMatch(
+        labelled,
+        best,
+        _shown(labelled.start_s, session.duration_s),
+        _shown(labelled.end_s, session.duration_s),
+    )
 
 
 def score_clip(label: ClipLabel, analysed_as: str, session: Session) -> ClipScore:
-    matches = []
-    for labelled in label.holds if label.exercise == analysed_as else ():
-        overlapping = [hold for hold in session.holds if _overlap(hold, labelled) > 0]
-        best = max(overlapping, key=lambda hold: _overlap(hold, labelled), default=None)
-        matches.append(HoldMatch(labelled, best))
+    own = label.exercise == analysed_as
+    matches = tuple(_match_hold(label, index, session) for index in range(len(label.holds))) if own else ()
+    faults = tuple(_match_fault(fault, session) for fault in label.faults) if own else ()
     minimum = exercise_named(analysed_as).hold.minimum_s
-    return ClipScore(label, analysed_as, session, tuple(matches), minimum)
+    return ClipScore(label, analysed_as, session, matches, minimum, faults)
 
 
 POSE_STAGE_VERSION = 2
@@ -156,19 +278,45 @@ def evaluate(
     return scores
 
 
+def _error(value: float, shown: bool) -> str:
+    return f"{value:.1f}" if shown else "-"
+
+
+def _hold_detail(match: HoldMatch) -> str:
+    side = "" if match.side_right else f" side {match.found.side if match.found else None}!={match.side}"
+    return (
+        f"[{_error(match.start_error_s, match.start_shown)}/{_error(match.end_error_s, match.end_shown)}/"
+        f"{match.duration_error_s:.1f}{side}]"
+    )
+
+
+def _fault_detail(match: FaultMatch) -> str:
+    return (
+        f"{match.labelled.kind} [{_error(match.start_error_s, match.start_shown)}/"
+        f"{_error(match.end_error_s, match.end_shown)}]"
+    )
+
+
 def format_table(scores: Sequence[ClipScore]) -> str:
-    lines = [f"{'clip':56} {'analysed as':15} {'reps':>9} {'holds (start/end/duration error, s)':40} ok"]
+    """One line per clip analysis: reps found/labelled, and for each labelled hold its start,
+    end and credited-time errors (``-`` where the clip does not show that boundary), then
+    each labelled fault's start and end errors."""
+    lines = [
+        f"{'clip':52} {'views':22} {'analysed as':15} {'reps':>5} "
+        f"{'holds [start/end/credited error, s]; faults':44} ok"
+    ]
     for score in scores:
         reps = f"{score.session.reps}/{score.label.reps if not score.is_confuser else 0}"
         if score.is_confuser:
             detail = f"longest hold {score.longest_hold_s:.1f} s (limit {score.minimum_hold_s:g})"
         else:
             detail = " ".join(
-                f"[{m.start_error_s:.1f}/{m.end_error_s:.1f}/{m.duration_error_s:.1f}]" for m in score.matches
+                [_hold_detail(m) for m in score.matches] + [_fault_detail(m) for m in score.fault_matches]
             )
+        views = ",".join(score.label.views) or "-"
         lines.append(
-            f"{Path(score.label.file).name[:56]:56} {score.analysed_as:15} {reps:>9} {detail:40} "
-            f"{'yes' if score.passed else 'NO'}"
+            f"{Path(score.label.file).stem[:52]:52} {views[:22]:22} {score.analysed_as:15} {reps:>5} "
+            f"{detail:44} {'yes' if score.passed else 'NO'}"
         )
     passed = sum(score.passed for score in scores)
     lines.append(f"{passed} of {len(scores)} clip analyses within the accuracy bars")
