@@ -5,9 +5,15 @@ Counting is a state machine with hysteresis and debounce, never a single thresho
 - a hold starts only once the key angle has settled for ``settle.window_s`` in the target
   position, and is dated from the start of that still window, or later where the body was
   still sinking into the position;
-- it ends once the position is left, or the key angle comes back ``settle.release`` from
-  its held level, for ``release_after_s`` (dated from when that began);
-- a hold is a repetition only if the start position was seen before it.
+- once the target is left, or the key angle comes back ``settle.release`` from its held
+  level, for ``release_after_s``, the hold is *left* (dated from when that movement began);
+  it ends there once the person is seen in the start position, out of the exercise's
+  position, or at rest elsewhere, or after ``bridge_s``. Coming back into the held position
+  before that resumes the same hold: a fault inside a rep (arms drawn back, the hips up for a
+  moment) pauses its credited time but does not split it. A gap without a person (a cut, a
+  close-up, the model losing the person) is bridged the same way, and is credited;
+- a hold is a repetition only if the start position was seen before it, or a rest at a
+  level ``settle.release`` short of the held one (press-up reps that rest low, not flat).
 A fault that began in the last ``leaving_within_s`` of a hold and is still on when it ends
 is how the person left the hold, not a fault in it: the hold is taken to end where that
 fault began.
@@ -68,7 +74,14 @@ class _HoldDraft:
     keys: list[float] = field(default_factory=list)
     sides: Counter[str] = field(default_factory=Counter)
     faults: list[Fault] = field(default_factory=list)
+    pauses: list[tuple[float, float]] = field(default_factory=list)
     target_announced: bool = False
+    left_s: float | None = None
+    left_unseen: bool = False
+
+    @property
+    def left(self) -> bool:
+        return self.left_s is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +113,11 @@ def _uncovered_s(start_s: float, end_s: float, pauses: list[tuple[float, float]]
             cursor = pause_end
     return max(0.0, end_s - start_s - covered)
 
+
+BRIDGE_S = 10.0
+"""How long a hold that was left (or a person lost from view) can still be resumed: a
+cut-away or close-up in a filmed session, arms or hips moved for a moment. Longer than that
+the person is doing something else."""
 
 MOVING_OUT_DEG_PER_S = 1.5
 """The key angle's slowest change that still counts as leaving a hold: a slow, controlled
@@ -135,6 +153,7 @@ class RuleEngine:
         if body is None:
             if self._last_seen_s is not None and time_s - self._last_seen_s > self.exercise.longest_gap_s:
                 self._person_lost(self._last_seen_s, events)
+            self._end_hold_left_too_long(time_s, events)
             return events
         if self._last_seen_s is not None and time_s - self._last_seen_s > self.exercise.longest_gap_s:
             self._person_lost(self._last_seen_s, events)
@@ -172,7 +191,7 @@ class RuleEngine:
             if self._settled():
                 self._begin_hold(self._arrival_s(), events)
         else:
-            self._continue_hold(time_s, body, key, in_target, events)
+            self._continue_hold(time_s, body, key, in_target, in_position and not at_start, events)
 
         self._set_phase(time_s, self._phase_now(in_position, at_start), events)
         return events
@@ -181,7 +200,10 @@ class RuleEngine:
         """End of the recording: a hold still running is reported as incomplete."""
         events: list[Event] = []
         end_s = min(time_s, self._last_seen_s) if self._last_seen_s is not None else time_s
-        if self._hold is not None:
+        hold = self._hold
+        if hold is not None and hold.left_s is not None:
+            self._end_hold(hold.left_s, events, left_inside=not hold.left_unseen)
+        elif hold is not None:
             self._end_hold(end_s, events, left_inside=False)
         if self._releasing is not None:
             self._finish_release(events, None)
@@ -199,13 +221,14 @@ class RuleEngine:
         hold = self._hold
         elapsed = 0.0
         if hold is not None:
-            pauses = [(f.start_s, f.end_s) for f in hold.faults if self._pauses(f.kind)]
+            pauses = [(f.start_s, f.end_s) for f in hold.faults if self._pauses(f.kind)] + hold.pauses
             pauses += [
                 (t.active_since, self._last_time_s)
                 for t in self._faults
                 if t.active_since is not None and t.check.pauses_hold and t.check.during is Phase.HOLD
             ]
-            elapsed = _uncovered_s(hold.start_s, self._last_time_s, pauses)
+            until_s = self._last_time_s if hold.left_s is None or hold.left_unseen else hold.left_s
+            elapsed = _uncovered_s(hold.start_s, until_s, pauses)
         cues = tuple(t.check.cue for t in self._faults if t.active_since is not None)
         return EngineState(
             phase=self._phase,
@@ -231,10 +254,12 @@ class RuleEngine:
         speeds = (moved**2).sum(axis=1) ** 0.5 / body.torso_length / elapsed
         return float(statistics.median(speeds.tolist()))
 
-    def _settled(self) -> bool:
+    def _settled(self, in_target_throughout: bool = True) -> bool:
+        """The body has come to rest over the last settle window: in the target position
+        (or, with ``in_target_throughout`` False, wherever it is)."""
         window = self._window
         settle = self.exercise.settle
-        if not window or not all(in_target for _, _, in_target, _ in window):
+        if not window or (in_target_throughout and not all(in_target for _, _, in_target, _ in window)):
             return False
         if window[-1][0] - window[0][0] < settle.window_s * 0.9:
             return False
@@ -270,21 +295,39 @@ class RuleEngine:
         events.append(HoldStarted(start_s, None))
 
     def _continue_hold(
-        self, time_s: float, body: Body, key: float, in_target: bool, events: list[Event]
+        self, time_s: float, body: Body, key: float, in_target: bool, elsewhere: bool, events: list[Event]
     ) -> None:
+        """One frame of a running hold. ``elsewhere``: in the exercise's position, but neither
+        in its start position nor (necessarily) in the target."""
         hold = self._hold
         assert hold is not None
         reference = _median(hold.keys)
         margin = self.exercise.settle.release
-        if math.isnan(key) or math.isnan(reference):
-            came_back = False
-        elif self.exercise.deeper_is_higher:
-            came_back = key < reference - margin
-        else:
-            came_back = key > reference + margin
-        if in_target and not came_back:
+        inward = 1.0 if self.exercise.deeper_is_higher else -1.0
+        offset = math.nan if math.isnan(key) or math.isnan(reference) else (key - reference) * inward
+        came_back = offset < -margin
+        held = in_target and not came_back
+        if hold.left_s is not None:
+            if held and not offset > margin:
+                self._resume(hold, time_s)
+            elif (
+                not elsewhere or time_s - hold.left_s > BRIDGE_S or self._settled(in_target_throughout=False)
+            ):
+                self._end_hold(hold.left_s, events, left_inside=True)
+                return
+            else:
+                return
+        if held and offset > margin and self._settled():
+            # Further in than the level held so far, and at rest there: what came before was
+            # a rest on the way up (press-up reps that rest low), and this is the hold.
+            self._hold = None
+            self._start_seen = True
+            self._begin_hold(self._arrival_s(), events)
+            return
+        if held:
             self._released_since = None
-            hold.keys.append(key)
+            if not offset > margin:
+                hold.keys.append(key)
             if self.exercise.side_of is not None:
                 side = self.exercise.side_of(body)
                 if side is not None:
@@ -296,7 +339,23 @@ class RuleEngine:
         if self._released_since is None:
             self._released_since = time_s
         if time_s - self._released_since >= self.exercise.release_after_s:
-            self._end_hold(self._movement_start(self._released_since), events, left_inside=True)
+            hold.left_s = self._movement_start(self._released_since)
+            hold.left_unseen = False
+            self._released_since = None
+
+    def _resume(self, hold: _HoldDraft, time_s: float) -> None:
+        """Back in the held position: the time away is paused, a time unseen is credited."""
+        assert hold.left_s is not None
+        if not hold.left_unseen:
+            hold.pauses.append((hold.left_s, time_s))
+        hold.left_s = None
+        hold.left_unseen = False
+        self._released_since = None
+
+    def _end_hold_left_too_long(self, time_s: float, events: list[Event]) -> None:
+        hold = self._hold
+        if hold is not None and hold.left_s is not None and time_s - hold.left_s > BRIDGE_S:
+            self._end_hold(hold.left_s, events, left_inside=not hold.left_unseen)
 
     def _movement_start(self, released_s: float) -> float:
         """When the way out of the hold began: walking back from ``released_s`` while the
@@ -341,7 +400,7 @@ class RuleEngine:
             return
         faults = [fault for fault in hold.faults if fault.start_s < end_s]
         faults = [Fault(f.kind, f.cue, f.start_s, min(f.end_s, end_s)) for f in faults]
-        pauses = [(f.start_s, f.end_s) for f in faults if self._pauses(f.kind)]
+        pauses = [(f.start_s, f.end_s) for f in faults if self._pauses(f.kind)] + hold.pauses
         before = [f for f in self._start_faults if f.end_s <= hold.start_s + 0.5]
         self._start_faults = []
         side = hold.sides.most_common(1)[0][0] if hold.sides else None
@@ -391,33 +450,48 @@ class RuleEngine:
         self._publish(hold, events)
 
     def _person_lost(self, last_seen_s: float, events: list[Event]) -> None:
-        if self._hold is not None:
-            self._end_hold(last_seen_s, events, left_inside=True)
+        hold = self._hold
+        if hold is not None and hold.left_s is None:
+            hold.left_s = last_seen_s
+            hold.left_unseen = True
         if self._releasing is not None:
             self._finish_release(events, None)
         self._window.clear()
         self._previous_body = None
         for latch in self._position + self._start + self._target:
             latch.on = False
-        self._set_phase(last_seen_s, Phase.AWAY, events)
+        if self._hold is None:
+            self._set_phase(last_seen_s, Phase.AWAY, events)
 
     # ----------------------------------------------------------------- faults
     def _pauses(self, kind: str) -> bool:
         return any(check.fault == kind and check.pauses_hold for check in self.exercise.checks)
 
+    def _judged_since(self, check: Check, at_start: bool) -> float | None:
+        """Since when ``check`` is judged now (None while it is not): a hold's checks from the
+        hold's start, the start position's from when it was taken."""
+        if check.during is Phase.HOLD:
+            return self._hold.start_s if self._hold is not None else None
+        return self._at_start_since if at_start and self._hold is None else None
+
     def _update_faults(self, time_s: float, body: Body, at_start: bool, events: list[Event]) -> None:
+        """A fault is dated from when its condition began, or from when the check began to be
+        judged if later: a fault already there as a hold is found (hips lifted from the first
+        frame) earns that hold no time."""
         for tracker in self._faults:
             check = tracker.check
-            judged = self._hold is not None if check.during is Phase.HOLD else at_start and self._hold is None
-            broken = tracker.latch.update(check.fault_when.measurement(body)) and judged
-            if broken:
-                if tracker.on_since is None:
-                    tracker.on_since = time_s
+            judged_since = self._judged_since(check, at_start)
+            condition = tracker.latch.update(check.fault_when.measurement(body))
+            if not condition:
+                tracker.on_since = None
+            elif tracker.on_since is None:
+                tracker.on_since = time_s
+            if condition and judged_since is not None:
+                assert tracker.on_since is not None
                 if tracker.active_since is None and time_s - tracker.on_since >= check.persist_s:
-                    tracker.active_since = tracker.on_since
+                    tracker.active_since = max(tracker.on_since, judged_since)
                     events.append(FaultStarted(tracker.active_since, check.fault, check.cue))
                 continue
-            tracker.on_since = None
             if tracker.active_since is not None:
                 fault = Fault(check.fault, check.cue, tracker.active_since, time_s)
                 tracker.active_since = None
@@ -430,7 +504,7 @@ class RuleEngine:
     # ----------------------------------------------------------------- phases
     def _phase_now(self, in_position: bool, at_start: bool) -> Phase:
         if self._hold is not None:
-            return Phase.HOLD
+            return Phase.MOVING_OUT if self._hold.left_s is not None and in_position else Phase.HOLD
         if self._releasing is not None:
             return Phase.MOVING_OUT
         if not in_position:

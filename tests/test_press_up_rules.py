@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from posecheck.analysis import ExerciseAnalysis
+from posecheck.engine import BRIDGE_S
 from posecheck.registry import exercise_named
 from posecheck.session import Session
 from tests.figures import prone_sequence
@@ -67,7 +68,7 @@ def test_a_hold_running_when_the_recording_ends_is_not_a_rep() -> None:
     assert hold.duration_s == pytest.approx(12.0, abs=0.7)
 
 
-def test_a_second_hold_without_coming_back_down_is_not_a_new_rep() -> None:
+def test_a_rest_half_way_down_between_holds_starts_a_new_rep() -> None:
     profile = [
         (3.0, REST),
         (1.5, LIFTED),
@@ -80,7 +81,47 @@ def test_a_second_hold_without_coming_back_down_is_not_a_new_rep() -> None:
         (3.0, REST),
     ]
     session = run(prone_sequence(profile))
-    assert [hold.complete for hold in session.holds] == [True, False]
+    assert [hold.complete for hold in session.holds] == [True, True]
+    first, second = session.holds
+    assert second.start_s == pytest.approx(18.5, abs=0.7)
+    assert second.duration_s == pytest.approx(10.0, abs=0.7)
+
+
+def test_dipping_for_a_moment_pauses_the_hold_without_splitting_the_rep() -> None:
+    profile = [
+        (3.0, REST),
+        (1.5, LIFTED),
+        (8.0, LIFTED),
+        (0.3, 25.0),
+        (0.8, 25.0),
+        (0.3, LIFTED),
+        (8.0, LIFTED),
+    ]
+    session = run(prone_sequence([*profile, (1.5, REST), (3.0, REST)]))
+    (hold,) = session.holds
+    assert hold.complete
+    assert hold.end_s - hold.start_s == pytest.approx(17.4, abs=0.8)
+    assert hold.duration_s < hold.end_s - hold.start_s - 0.5
+
+
+def test_a_hold_bridges_a_few_seconds_without_the_person() -> None:
+    sequence = [
+        (time_s, None if 12.0 <= time_s < 16.0 else pose)
+        for time_s, pose in prone_sequence([(3.0, REST), *rep(20.0)])
+    ]
+    (hold,) = run(sequence).holds
+    assert hold.complete
+    assert hold.duration_s == pytest.approx(20.0, abs=0.8)
+
+
+def test_a_fault_already_there_as_the_hold_is_found_earns_it_no_time() -> None:
+    def hips(time_s: float) -> float:
+        return 0.25 if time_s >= 3.0 else 0.0
+
+    (hold,) = run(prone_sequence([(3.0, REST), *rep(12.0)], hips=hips)).holds
+    (fault,) = [fault for fault in hold.faults if fault.kind == "hips_lifted"]
+    assert fault.start_s == pytest.approx(hold.start_s, abs=0.05)
+    assert hold.duration_s < 0.5
 
 
 def test_lifted_hips_are_flagged_and_stop_the_hold_timer() -> None:
@@ -117,10 +158,10 @@ def test_lowering_slowly_is_not_flagged() -> None:
     assert session.holds[0].faults == ()
 
 
-def test_a_short_gap_in_the_pose_is_bridged_and_a_long_one_ends_the_hold() -> None:
-    sequence = prone_sequence([(3.0, REST), *rep(14.0)])
+def test_a_gap_in_the_pose_is_bridged_and_one_longer_than_the_bridge_ends_the_hold() -> None:
+    sequence = prone_sequence([(3.0, REST), *rep(30.0)])
     short_gap = [(t, None if 8.0 <= t < 8.5 else pose) for t, pose in sequence]
-    long_gap = [(t, None if 8.0 <= t < 11.0 else pose) for t, pose in sequence]
+    long_gap = [(t, None if 8.0 <= t < 8.0 + BRIDGE_S + 1.0 else pose) for t, pose in sequence]
     assert len(run(short_gap).holds) == 1
     first, *_ = run(long_gap).holds
     assert first.end_s == pytest.approx(8.0, abs=0.1)
