@@ -70,6 +70,17 @@ def _arms_reach(body: Body) -> float:
     return float(np.dot(wrists - shoulders, trunk / length)) / length
 
 
+KNEELING_UP_DEG = 105.0
+"""Trunk to thighs at the start: kneeling upright opens it to 110-130 degrees, on hands and
+knees it is near a right angle (90-100)."""
+
+
+def start_variant(body: Body) -> str:
+    """Where the pose was entered from: the instructions start on hands and knees; many
+    start kneeling upright and fold forward."""
+    return "from kneeling" if _hip_fold_deg(body) >= KNEELING_UP_DEG else "from hands and knees"
+
+
 hip_fold = Measurement("hip_fold", "deg", _hip_fold_deg)
 knee_bend = Measurement("knee_bend", "deg", _knee_bend_deg)
 shins_incline = Measurement("shins_incline", "deg", _shins_incline_deg)
@@ -112,6 +123,7 @@ EXERCISE = Exercise(
     settle=Settle(window_s=1.0, within=3.0, still_speed=0.25, release=10.0),
     hold=HoldTarget(target_s=10.0, minimum_s=10.0, progression_s=30.0),
     reps_target=3,
+    start_variant_of=start_variant,
     phase_labels={
         Phase.AWAY: "get into position: on your hands and knees",
         Phase.START: "on hands and knees",

@@ -2,7 +2,8 @@
 
 Cues: lie on your back, both knees bent with the feet on the floor; bring one knee towards
 your chest and hold it 15-30 s; alternate legs, 2-4 times each; when comfortable, both
-knees at once.
+knees at once (the hold's side is then "both", and the other leg's checks do not apply).
+The start is any lying position with no knee pulled in: feet down, or raised.
 
 Angles are measured on the 3D (world) landmarks, so a camera a little off the side still
 reads true; "which leg" is the one whose hip is folded more.
@@ -102,6 +103,23 @@ def _both_feet_down_deg(body: Body) -> float:
     return min(_hip_flexion_deg(body, Side.LEFT), _hip_flexion_deg(body, Side.RIGHT))
 
 
+def one_knee_in(body: Body) -> bool:
+    """One knee pulled in, the other leg down: only then is there another leg to judge."""
+    return side_of(body) in (Side.LEFT.value, Side.RIGHT.value)
+
+
+FEET_RAISED_DEG = 105.0
+"""Both hips flexed to 105 degrees or less at the start: the thighs stand near upright with
+the feet off the floor (about 90), where with the feet down they lean to 120-140."""
+
+
+def start_variant(body: Body) -> str:
+    """How the start position was taken: feet on the floor, as the instructions say, or
+    raised (both knees bent over the hips)."""
+    highest = max(_hip_flexion_deg(body, Side.LEFT), _hip_flexion_deg(body, Side.RIGHT))
+    return "feet raised" if highest <= FEET_RAISED_DEG else "feet down"
+
+
 def side_of(body: Body) -> str | None:
     left, right = _hip_flexion_deg(body, Side.LEFT), _hip_flexion_deg(body, Side.RIGHT)
     if left <= KNEE_IN_DEG and right <= KNEE_IN_DEG:
@@ -135,7 +153,7 @@ EXERCISE = Exercise(
         at_most(trunk_incline, enter=30.0, exit=40.0),
         at_least(face_up, enter=0.04, exit=0.0),
     ),
-    start=(at_least(feet_down, enter=100.0, exit=90.0),),
+    start=(at_least(feet_down, enter=KNEE_IN_DEG + 15.0, exit=KNEE_IN_DEG + 10.0),),
     target=(
         at_most(knee_to_chest, enter=KNEE_IN_DEG, exit=KNEE_IN_DEG + 10.0),
         at_most(pulled_knee, enter=110.0, exit=125.0),
@@ -147,11 +165,13 @@ EXERCISE = Exercise(
             fault="other_leg_straight",
             cue="Keep the other knee bent with its foot on the floor.",
             fault_when=at_least(other_knee, enter=140.0, exit=130.0),
+            applies=one_knee_in,
         ),
         Check(
             fault="other_foot_off_floor",
             cue="Keep the other foot resting on the floor.",
             fault_when=at_least(other_foot_height, enter=0.35, exit=0.25),
+            applies=one_knee_in,
         ),
     ),
     settle=Settle(window_s=1.0, within=3.0, still_speed=0.25, release=10.0),
@@ -159,6 +179,7 @@ EXERCISE = Exercise(
     reps_target=4,
     reps_are_per_side=True,
     side_of=side_of,
+    start_variant_of=start_variant,
     phase_labels={
         Phase.AWAY: "get into position: lie on your back, knees bent",
         Phase.START: "lying on your back, feet down",

@@ -78,6 +78,7 @@ class _HoldDraft:
     target_announced: bool = False
     left_s: float | None = None
     left_unseen: bool = False
+    variant: str | None = None
 
     @property
     def left(self) -> bool:
@@ -119,6 +120,13 @@ BRIDGE_S = 10.0
 cut-away or close-up in a filmed session, arms or hips moved for a moment. Longer than that
 the person is doing something else."""
 
+SIDE_READ_S = 3.0
+"""A hold's side is read over its first seconds, when the body has just settled in it: later
+a close-up or a cut may hide the other leg, which the model then draws beside the first."""
+
+RESTED_PART_WAY = "rested part-way down"
+"""The variant of a rep entered from a rest short of the start position."""
+
 MOVING_OUT_DEG_PER_S = 1.5
 """The key angle's slowest change that still counts as leaving a hold: a slow, controlled
 return of 30 degrees over 3 s is 10 deg/s; a held position drifts well under 1 deg/s."""
@@ -141,6 +149,7 @@ class RuleEngine:
         self._start_seen = False
         self._at_start_since: float | None = None
         self._start_faults: list[Fault] = []
+        self._start_variants: Counter[str] = Counter()
         self._last_seen_s: float | None = None
         self._last_time_s = 0.0
         self._key = math.nan
@@ -179,6 +188,10 @@ class RuleEngine:
 
         if at_start:
             self._start_seen = True
+            if self.exercise.start_variant_of is not None:
+                variant = self.exercise.start_variant_of(body)
+                if variant is not None:
+                    self._start_variants[variant] += 1
             if self._at_start_since is None:
                 self._at_start_since = time_s
         else:
@@ -288,7 +301,11 @@ class RuleEngine:
     def _begin_hold(self, start_s: float, events: list[Event]) -> None:
         if self._releasing is not None:
             self._finish_release(events, None)
-        self._hold = _HoldDraft(start_s=start_s, entered_from_start=self._start_seen)
+        variant = (
+            self._start_variants.most_common(1)[0][0] if self._start_seen and self._start_variants else None
+        )
+        self._start_variants.clear()
+        self._hold = _HoldDraft(start_s=start_s, entered_from_start=self._start_seen, variant=variant)
         self._hold.keys.extend(key for _, key, _, _ in self._window)
         self._start_seen = False
         self._released_since = None
@@ -317,18 +334,20 @@ class RuleEngine:
                 return
             else:
                 return
-        if held and offset > margin and self._settled():
-            # Further in than the level held so far, and at rest there: what came before was
-            # a rest on the way up (press-up reps that rest low), and this is the hold.
+        if held and offset > margin and self._part_way(reference) and self._settled():
+            # Further in than a level held at the edge of the target, and at rest there: what
+            # came before was a rest on the way up (press-up reps that rest low), and this is
+            # the hold.
             self._hold = None
             self._start_seen = True
+            self._start_variants = Counter({RESTED_PART_WAY: 1})
             self._begin_hold(self._arrival_s(), events)
             return
         if held:
             self._released_since = None
             if not offset > margin:
                 hold.keys.append(key)
-            if self.exercise.side_of is not None:
+            if self.exercise.side_of is not None and time_s - hold.start_s <= SIDE_READ_S:
                 side = self.exercise.side_of(body)
                 if side is not None:
                     hold.sides[side] += 1
@@ -342,6 +361,14 @@ class RuleEngine:
             hold.left_s = self._movement_start(self._released_since)
             hold.left_unseen = False
             self._released_since = None
+
+    def _part_way(self, level: float) -> bool:
+        """True for a key angle within ``settle.release`` of the target's edge: a rest on the
+        way in, not a hold well inside the target."""
+        edges = [
+            latch.level.enter for latch in self._target if latch.level.measurement == self.exercise.key_angle
+        ]
+        return any(abs(level - edge) <= self.exercise.settle.release for edge in edges)
 
     def _resume(self, hold: _HoldDraft, time_s: float) -> None:
         """Back in the held position: the time away is paused, a time unseen is credited."""
@@ -414,6 +441,7 @@ class RuleEngine:
             minimum_s=self.exercise.hold.minimum_s,
             key_angle_deg=_median(hold.keys),
             faults=tuple(before + faults),
+            variant=hold.variant,
         )
         if left_inside and not trimmed_by_exit and self.exercise.slow_release is not None:
             self._releasing = (finished, end_s)
@@ -482,6 +510,7 @@ class RuleEngine:
             check = tracker.check
             judged_since = self._judged_since(check, at_start)
             condition = tracker.latch.update(check.fault_when.measurement(body))
+            condition = condition and (check.applies is None or check.applies(body))
             if not condition:
                 tracker.on_since = None
             elif tracker.on_since is None:

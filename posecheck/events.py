@@ -37,7 +37,9 @@ class Hold:
 
     ``duration_s`` counts only the time the form held (faults that pause the hold are
     left out), so it can be shorter than ``end_s - start_s``. ``complete`` means the hold
-    was entered from the start position and left inside the recording.
+    was entered from the start position and left inside the recording. ``variant`` names
+    the way the exercise was done where it offers several (press-up reps resting half-way,
+    child's pose from kneeling, knee to chest with the feet raised).
     """
 
     start_s: float
@@ -49,6 +51,7 @@ class Hold:
     minimum_s: float
     key_angle_deg: float
     faults: tuple[Fault, ...]
+    variant: str | None = None
 
     @property
     def met(self) -> bool:

@@ -98,6 +98,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             phases BLOB NOT NULL
         )""",
     ),
+    # 4: the variant of each hold (press-up rests part-way, child's pose from kneeling...).
+    ("ALTER TABLE holds ADD COLUMN variant TEXT",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -301,7 +303,8 @@ class History:
             for number, hold in enumerate(session.holds):
                 connection.execute(
                     """INSERT INTO holds (session_id, number, start_s, end_s, duration_s, complete, side,
-                           target_s, minimum_s, key_angle_deg) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                           target_s, minimum_s, key_angle_deg, variant)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     (
                         session_id,
                         number,
@@ -313,6 +316,7 @@ class History:
                         hold.target_s,
                         hold.minimum_s,
                         _real(hold.key_angle_deg),
+                        hold.variant,
                     ),
                 )
                 connection.executemany(
@@ -405,6 +409,7 @@ class History:
                 minimum_s=hold["minimum_s"],
                 key_angle_deg=math.nan if hold["key_angle_deg"] is None else hold["key_angle_deg"],
                 faults=tuple(faults.get(hold["number"], ())),
+                variant=hold["variant"],
             )
             for hold in self.connection.execute(
                 "SELECT * FROM holds WHERE session_id = ? ORDER BY number", (session_id,)

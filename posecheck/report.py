@@ -30,6 +30,7 @@ def hold_to_dict(hold: Hold) -> dict[str, Any]:
         "duration_s": round(hold.duration_s, 2),
         "complete": hold.complete,
         "side": hold.side,
+        "variant": hold.variant,
         "target_s": hold.target_s,
         "met": hold.met,
         "key_angle_deg": _round(hold.key_angle_deg, 1),
@@ -106,6 +107,7 @@ def summary_text(session: Session) -> str:
     for number, hold in enumerate(session.holds, start=1):
         verdict = "target met" if hold.met else f"short of {hold.target_s:g} s"
         side = f" {hold.side}" if hold.side else ""
+        side += f" ({hold.variant})" if hold.variant else ""
         status = "" if hold.complete else " (not a full rep: started before or ran past the recording)"
         angle = "" if math.isnan(hold.key_angle_deg) else f", angle {hold.key_angle_deg:.0f} deg"
         lines.append(

@@ -74,7 +74,9 @@ class Check:
     """A form detail: the fault is on while ``fault_when`` holds for ``persist_s``.
 
     ``during`` is the phase in which it is judged (the start position or the hold); a fault
-    that ``pauses_hold`` stops the hold timer while it lasts.
+    that ``pauses_hold`` stops the hold timer while it lasts. ``applies``, when given, says
+    whether the check has anything to judge in this body (there is no other leg to keep down
+    while both knees are hugged).
     """
 
     fault: str
@@ -83,6 +85,7 @@ class Check:
     during: Phase = Phase.HOLD
     persist_s: float = 0.7
     pauses_hold: bool = True
+    applies: Callable[[Body], bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,7 @@ class SlowRelease:
 
 
 SideOf = Callable[[Body], str | None]
+VariantOf = Callable[[Body], str | None]
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,9 @@ class Exercise:
     ``position`` says the person is doing this exercise at all (lying face down, kneeling),
     ``start`` the starting position within it, ``target`` the held position. ``key_angle``
     is reported per rep; ``deeper_is_higher`` tells which way it goes into the hold.
+    ``side_of`` names the side a hold is done on, read as the hold settles;
+    ``start_variant_of`` names the way the start position was taken (from kneeling, feet
+    raised...), read on the start position before each hold.
     """
 
     name: str
@@ -148,6 +155,7 @@ class Exercise:
     settle: Settle = field(default_factory=Settle)
     slow_release: SlowRelease | None = None
     side_of: SideOf | None = None
+    start_variant_of: VariantOf | None = None
     reps_are_per_side: bool = False
     shortest_hold_s: float = 3.0
     longest_gap_s: float = 1.0

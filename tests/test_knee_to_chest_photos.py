@@ -79,6 +79,18 @@ def test_both_knees_to_the_chest_is_recognised_as_the_progression(photos: Path, 
     (hold,) = session.holds
     assert hold.complete and hold.side == "both"
     assert hold.met and hold.faults == ()
+    assert hold.variant == "feet down"
+
+
+def test_both_knees_hugged_from_the_start_are_never_told_to_keep_the_other_foot_down(
+    photos: Path, model_path: Path
+) -> None:
+    target = photos / "freeexdb_Hug_Knees_To_Chest_1.jpg"
+    session = _composed_session([(target, 20.0)], model_path)
+    (hold,) = session.holds
+    assert hold.side == "both"
+    assert hold.faults == ()
+    assert hold.duration_s == pytest.approx(20.0, abs=1.5)
 
 
 def test_lying_with_both_feet_down_is_no_hold(photos: Path, model_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from posecheck.analysis import ExerciseAnalysis
-from posecheck.engine import BRIDGE_S
+from posecheck.engine import BRIDGE_S, RESTED_PART_WAY
 from posecheck.registry import exercise_named
 from posecheck.session import Session
 from tests.figures import prone_sequence
@@ -83,6 +83,7 @@ def test_a_rest_half_way_down_between_holds_starts_a_new_rep() -> None:
     session = run(prone_sequence(profile))
     assert [hold.complete for hold in session.holds] == [True, True]
     first, second = session.holds
+    assert first.variant is None and second.variant == RESTED_PART_WAY
     assert second.start_s == pytest.approx(18.5, abs=0.7)
     assert second.duration_s == pytest.approx(10.0, abs=0.7)
 
