@@ -114,8 +114,19 @@ class ExerciseAnalysis:
         """The session, with notes on the camera set-up where it kept getting in the way."""
         self.recorder.record_events(self.engine.finish(self.recorder.last_time_s + frame_period_s))
         session = self.recorder.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
-        setup_notes = self.setup.notes()
+        setup_notes = unchecked_notes(self.engine.unchecked_cues(), self.exercise) + self.setup.notes()
         return dataclasses.replace(session, notes=session.notes + setup_notes) if setup_notes else session
+
+
+def unchecked_notes(cues: tuple[str, ...], exercise: Exercise) -> tuple[str, ...]:
+    """The summary's words for cues the camera's view could not judge while the holds were
+    timed: every measurement that needs a side view reads nothing in others."""
+    wanted = "from the side" if exercise.view.value == "side" else "from the front"
+    return tuple(
+        f'"{cue.rstrip(".")}" could not be checked: the camera did not see you {wanted}. '
+        f"The holds were timed; film {wanted} to have this checked too."
+        for cue in cues
+    )
 
 
 @dataclass(frozen=True, slots=True)

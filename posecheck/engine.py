@@ -120,6 +120,10 @@ BRIDGE_S = 10.0
 cut-away or close-up in a filmed session, arms or hips moved for a moment. Longer than that
 the person is doing something else."""
 
+UNCHECKED_SHARE = 0.5
+"""A check that could not be judged in half the held time or more is named in the summary:
+the hold was timed, but that cue went unchecked."""
+
 SIDE_READ_S = 3.0
 """A hold's side is read over its first seconds, when the body has just settled in it: later
 a close-up or a cut may hide the other leg, which the model then draws beside the first."""
@@ -154,6 +158,8 @@ class RuleEngine:
         self._last_time_s = 0.0
         self._key = math.nan
         self.holds_done = 0
+        self._held_frames = 0
+        self._unjudged_frames: Counter[str] = Counter()
 
     # ----------------------------------------------------------------- per frame
     def update(self, time_s: float, body: Body | None) -> list[Event]:
@@ -502,14 +508,37 @@ class RuleEngine:
             return self._hold.start_s if self._hold is not None else None
         return self._at_start_since if at_start and self._hold is None else None
 
+    def unchecked_cues(self, share: float = UNCHECKED_SHARE) -> tuple[str, ...]:
+        """The cues of the hold's checks that the view could not judge (their measurement
+        unreadable, as the hip height is off a side view) in ``share`` or more of the frames
+        held."""
+        if not self._held_frames:
+            return ()
+        return tuple(
+            check.cue
+            for check in self.exercise.checks
+            if self._unjudged_frames[check.fault] >= share * self._held_frames
+        )
+
     def _update_faults(self, time_s: float, body: Body, at_start: bool, events: list[Event]) -> None:
         """A fault is dated from when its condition began, or from when the check began to be
         judged if later: a fault already there as a hold is found (hips lifted from the first
         frame) earns that hold no time."""
+        if self._hold is not None and self._hold.left_s is None:
+            self._held_frames += 1
         for tracker in self._faults:
             check = tracker.check
             judged_since = self._judged_since(check, at_start)
-            condition = tracker.latch.update(check.fault_when.measurement(body))
+            value = check.fault_when.measurement(body)
+            if (
+                math.isnan(value)
+                and check.during is Phase.HOLD
+                and self._hold is not None
+                and self._hold.left_s is None
+                and (check.applies is None or check.applies(body))
+            ):
+                self._unjudged_frames[check.fault] += 1
+            condition = tracker.latch.update(value)
             condition = condition and (check.applies is None or check.applies(body))
             if not condition:
                 tracker.on_since = None

@@ -120,11 +120,6 @@ class SessionRecorder:
             notes.append(
                 f"No person was seen in {share:.0f}% of the frames: keep your whole body in the picture."
             )
-        if self.frames_with_person and self.frames_side_on < 0.5 * self.frames_with_person:
-            notes.append(
-                f"{self.exercise.title} is best filmed side-on; the camera saw you side-on in "
-                f"{100 * self.frames_side_on / self.frames_with_person:.0f}% of the frames."
-            )
         if self.exercise.side_of is not None:
             sides = [hold.side for hold in sorted(self.holds, key=lambda h: h.start_s) if hold.complete]
             for previous, current in pairwise(sides):

@@ -78,3 +78,26 @@ def test_a_body_small_in_the_picture_is_noted(lying: list[np.ndarray], model_pat
     session = _session(far, model_path)
     assert session.frames_with_person >= 0.5 * session.frames
     assert any("move it closer" in note for note in _setup_notes(session))
+
+
+@pytest.mark.parametrize(
+    ("clip", "exercise", "unchecked"),
+    [
+        ("prone_press_up__jennermaxim_cobra_stretch.mp4", "prone_press_up", True),  # mostly front views
+        ("prone_press_up__flowai_bhujangasana_man_side.mp4", "prone_press_up", False),
+        ("childs_pose__wanshape_three_quarter_outdoor.mp4", "childs_pose", False),  # needs no side view
+    ],
+)
+def test_a_cue_the_view_could_not_judge_is_named_while_the_hold_is_still_timed(
+    clip: str, exercise: str, unchecked: bool, corpus: Path, model_path: Path, track_cache: Path
+) -> None:
+    session = analyze_track(corpus_track(corpus / "videos" / clip, model_path, track_cache), exercise)
+    named = [note for note in session.notes if "could not be checked" in note]
+    assert session.holds
+    if unchecked:
+        assert named == [
+            '"Keep your hips and pelvis on the mat" could not be checked: the camera did not see you from '
+            "the side. The holds were timed; film from the side to have this checked too."
+        ]
+    else:
+        assert named == []
