@@ -56,7 +56,7 @@ def _knee_bend_deg(body: Body) -> float:
 def _shins_incline_deg(body: Body) -> float:
     knees = body.world_mid(L.LEFT_KNEE, L.RIGHT_KNEE)
     ankles = body.world_mid(L.LEFT_ANKLE, L.RIGHT_ANKLE)
-    return abs(geometry.world_incline_deg(ankles, knees))
+    return body.incline_deg(ankles, knees)
 
 
 def _arms_reach(body: Body) -> float:

@@ -90,7 +90,7 @@ def _other_foot_height(body: Body) -> float:
 
 def _trunk_incline_deg(body: Body) -> float:
     shoulders = body.world_mid(L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
-    return abs(geometry.world_incline_deg(body.world_mid(L.LEFT_HIP, L.RIGHT_HIP), shoulders))
+    return body.incline_deg(body.world_mid(L.LEFT_HIP, L.RIGHT_HIP), shoulders)
 
 
 def _face_up(body: Body) -> float:

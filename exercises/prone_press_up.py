@@ -62,7 +62,7 @@ def _trunk_lift_deg(body: Body) -> float:
 def _legs_incline_deg(body: Body) -> float:
     hips = body.world_mid(Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
     ankles = body.world_mid(Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE)
-    return abs(geometry.world_incline_deg(ankles, hips))
+    return body.incline_deg(ankles, hips)
 
 
 def _hip_height(body: Body) -> float:

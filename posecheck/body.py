@@ -11,7 +11,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from posecheck.geometry import distance, midpoint
+from posecheck.geometry import distance, midpoint, resting_plane, world_elevation_deg, world_incline_deg
 from posecheck.landmarks import Landmark
 from posecheck.pose import Pose
 
@@ -24,6 +24,29 @@ class Side(StrEnum):
     def other(self) -> Side:
         return Side.RIGHT if self is Side.LEFT else Side.LEFT
 
+
+# The joints that rest on the mat in these exercises, somewhere between the rest and the
+# target position (prone: hands, hips, knees, feet; kneeling: hands, elbows, knees, feet;
+# on the back: shoulders, hips, a foot), as (left, right) pairs.
+FLOOR_CONTACT_PAIRS: tuple[tuple[Landmark, Landmark], ...] = (
+    (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
+    (Landmark.LEFT_ELBOW, Landmark.RIGHT_ELBOW),
+    (Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST),
+    (Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
+    (Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE),
+    (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE),
+    (Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL),
+    (Landmark.LEFT_FOOT_INDEX, Landmark.RIGHT_FOOT_INDEX),
+)
+# A joint resting on a mat has its centre 3-8 cm above it (wrist, knee, ankle), and the
+# model's world points wander by a few centimetres more.
+FLOOR_CONTACT_TOLERANCE_M = 0.05
+# Hands to feet or shoulders to feet, lying or on hands and knees: 0.8 m or more. A trunk
+# alone (shoulders to hips, the legs lifted) or two feet standing span less: too small a
+# patch of floor to read a slant from.
+SHORTEST_FLOOR_SPAN_M = 0.8
+
+_FLOOR_CONTACTS = np.array(FLOOR_CONTACT_PAIRS)
 
 _SIDE_JOINTS = ("SHOULDER", "ELBOW", "WRIST", "HIP", "KNEE", "ANKLE", "EAR")
 
@@ -133,3 +156,22 @@ class Body:
         axis = world[Landmark.RIGHT_SHOULDER] - world[Landmark.LEFT_SHOULDER]
         length = float(np.linalg.norm(axis))
         return length > 0 and abs(float(axis[2])) / length >= 0.64
+
+    @property
+    def resting_floor_normal(self) -> np.ndarray | None:
+        """Unit normal, in the camera's axes, of the floor the body rests on (None when no
+        floor shows: standing, or a body too short a patch to measure)."""
+        world = self.pose.world_xyz
+        return resting_plane(world, world[_FLOOR_CONTACTS], FLOOR_CONTACT_TOLERANCE_M, SHORTEST_FLOOR_SPAN_M)
+
+    def incline_deg(self, start: np.ndarray, end: np.ndarray) -> float:
+        """How far a world segment rises from the floor, in degrees, whatever the camera's
+        pitch: the smaller of its incline to the camera's level (true for a level camera)
+        and to the floor the body rests on (true for a camera looking down or up at it, as
+        far as the model's depths hold). A camera pitched 30 degrees down tilts the first by
+        30 degrees, as much as the rules' limits on lying and kneeling."""
+        level = abs(world_incline_deg(start, end))
+        normal = self.resting_floor_normal
+        if normal is None:
+            return level
+        return min(level, abs(world_elevation_deg(np.asarray(end) - np.asarray(start), normal)))

@@ -16,7 +16,7 @@ from collections import deque
 import numpy as np
 
 from posecheck.body import Body
-from posecheck.geometry import resting_plane, roll_deg
+from posecheck.geometry import roll_deg
 from posecheck.landmarks import Landmark
 from posecheck.other_people import OtherPeople
 from posecheck.pose import Pose
@@ -62,26 +62,6 @@ def _joined(names: list[str]) -> str:
 
 
 # ----------------------------------------------------------------- a tilted camera
-# The joints that rest on the mat in these exercises, somewhere between the rest and the
-# target position (prone: hands, hips, knees, feet; kneeling: hands, elbows, knees, feet;
-# on the back: shoulders, hips, a foot), as (left, right) pairs.
-FLOOR_CONTACT_PAIRS: tuple[tuple[Landmark, Landmark], ...] = (
-    (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
-    (Landmark.LEFT_ELBOW, Landmark.RIGHT_ELBOW),
-    (Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST),
-    (Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
-    (Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE),
-    (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE),
-    (Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL),
-    (Landmark.LEFT_FOOT_INDEX, Landmark.RIGHT_FOOT_INDEX),
-)
-# A joint resting on a mat has its centre 3-8 cm above it (wrist, knee, ankle), and the
-# model's world points wander by a few centimetres more.
-FLOOR_CONTACT_TOLERANCE_M = 0.05
-# Hands to feet or shoulders to feet, lying or on hands and knees: 0.8 m or more. A trunk
-# alone (shoulders to hips, the legs lifted) or two feet standing span less: too small a
-# patch of floor to read a slant from.
-SHORTEST_FLOOR_SPAN_M = 0.8
 # The rules' limits on inclines measured against the camera's level (legs, shins, trunk)
 # leave 8-10 degrees between entering a position and leaving it: a camera rolled as much
 # moves a measured angle by the whole margin. The level corpus clips' medians read within
@@ -115,8 +95,7 @@ def camera_roll_deg(pose: Pose) -> float | None:
     """
     if not side_on_by_shoulders_and_hips(pose):
         return None
-    contacts = pose.world_xyz[np.array(FLOOR_CONTACT_PAIRS)]
-    normal = resting_plane(pose.world_xyz, contacts, FLOOR_CONTACT_TOLERANCE_M, SHORTEST_FLOOR_SPAN_M)
+    normal = Body.of(pose).resting_floor_normal
     return None if normal is None else roll_deg(normal)
 
 
