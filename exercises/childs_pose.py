@@ -59,6 +59,18 @@ def _shins_incline_deg(body: Body) -> float:
     return body.incline_deg(ankles, knees)
 
 
+def _head_above_hips(body: Body) -> float:
+    """Height of the head (the ears) above the hips, off the floor, in torso lengths: in the
+    pose the trunk rests folded over the thighs and the head hangs below the hips (-0.2 to
+    -0.4 in the corpus); with the chest still lifted on straight arms it is level with them
+    or above (+0.1), on hands and knees +0.2 to +0.3, kneeling upright +1.3."""
+    length = body.world_torso_length
+    if length == 0.0:
+        return math.nan
+    ears = body.world_mid(L.LEFT_EAR, L.RIGHT_EAR)
+    return float(np.dot(ears - body.world_mid(L.LEFT_HIP, L.RIGHT_HIP), body.up)) / length
+
+
 def _arms_reach(body: Body) -> float:
     """How far the hands reach beyond the shoulders along the spine, in torso lengths."""
     shoulders = body.world_mid(L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
@@ -85,6 +97,7 @@ hip_fold = Measurement("hip_fold", "deg", _hip_fold_deg)
 knee_bend = Measurement("knee_bend", "deg", _knee_bend_deg)
 shins_incline = Measurement("shins_incline", "deg", _shins_incline_deg)
 arms_reach = Measurement("arms_reach", "torso lengths", _arms_reach)
+head_above_hips = Measurement("head_above_hips", "torso lengths", _head_above_hips)
 
 
 EXERCISE = Exercise(
@@ -105,6 +118,7 @@ EXERCISE = Exercise(
     target=(
         at_most(hip_fold, enter=50.0, exit=60.0),
         at_most(knee_bend, enter=75.0, exit=85.0),
+        at_most(head_above_hips, enter=0.0, exit=0.1),
     ),
     key_angle=hip_fold,
     deeper_is_higher=False,

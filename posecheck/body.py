@@ -164,6 +164,19 @@ class Body:
         world = self.pose.world_xyz
         return resting_plane(world, world[_FLOOR_CONTACTS], FLOOR_CONTACT_TOLERANCE_M, SHORTEST_FLOOR_SPAN_M)
 
+    @property
+    def up(self) -> np.ndarray:
+        """The unit vector up from the floor, in the camera's axes: the normal of the floor
+        the body rests on, else the camera's own up (a level camera)."""
+        normal = self.resting_floor_normal
+        return normal if normal is not None else np.array([0.0, -1.0, 0.0])
+
+    @property
+    def world_torso_length(self) -> float:
+        """Shoulders to hips in metres, from the world landmarks: the yardstick in 3D."""
+        shoulders = self.world_mid(Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
+        return float(np.linalg.norm(shoulders - self.world_mid(Landmark.LEFT_HIP, Landmark.RIGHT_HIP)))
+
     def incline_deg(self, start: np.ndarray, end: np.ndarray) -> float:
         """How far a world segment rises from the floor, in degrees, whatever the camera's
         pitch: the smaller of its incline to the camera's level (true for a level camera)
