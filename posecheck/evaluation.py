@@ -302,7 +302,7 @@ def format_table(scores: Sequence[ClipScore]) -> str:
     end and credited-time errors (``-`` where the clip does not show that boundary), then
     each labelled fault's start and end errors."""
     lines = [
-        f"{'clip':52} {'views':22} {'analysed as':15} {'reps':>5} "
+        f"{'clip':52} {'views':34} {'analysed as':15} {'reps':>5} "
         f"{'holds [start/end/credited error, s]; faults':44} ok"
     ]
     for score in scores:
@@ -315,7 +315,7 @@ def format_table(scores: Sequence[ClipScore]) -> str:
             )
         views = ",".join(score.label.views) or "-"
         lines.append(
-            f"{Path(score.label.file).stem[:52]:52} {views[:22]:22} {score.analysed_as:15} {reps:>5} "
+            f"{Path(score.label.file).stem[:52]:52} {views[:34]:34} {score.analysed_as:15} {reps:>5} "
             f"{detail:44} {'yes' if score.passed else 'NO'}"
         )
     passed = sum(score.passed for score in scores)
