@@ -21,9 +21,13 @@ import contextlib
 import hashlib
 import logging
 import os
+import secrets
 import socket
+import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -213,3 +217,115 @@ class RayRunner:
             )
             return VideoOutcome.of(job.video, None, crash)
         return outcome
+
+
+@dataclass(frozen=True, slots=True)
+class LocalCluster:
+    address: str
+    node_pids: tuple[int, ...]  # the ``ray start`` of each node: every Ray process descends from one
+    environment: dict[str, str]  # what another process needs to join it as a driver (its token)
+
+
+@contextlib.contextmanager
+def local_cluster(
+    workers: int, cpus_per_worker: int = 1, *, log_folder: Path | None = None
+) -> Iterator[LocalCluster]:
+    """A Ray cluster on this machine for as long as the block runs: a head
+    that runs no task and ``workers`` worker nodes, each with its own raylet and object
+    store as on separate machines (the model travels between them as it would). Every
+    process it starts is stopped when the block ends, whatever happened in it. The cluster
+    asks for a token of its own, set in this process's environment during the block and
+    given in ``environment`` for others.
+
+    Example::
+
+        with local_cluster(2) as cluster:
+            analyze_folder("videos/", None, model, runner=RayRunner(cluster.address))
+    """
+    ray_command = Path(sys.executable).with_name("ray")
+    environment = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_environment_set(environment))
+        ray = import_ray()
+        logs = (
+            log_folder if log_folder is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        )
+        port = _free_port()
+        address = f"127.0.0.1:{port}"
+        common = ["--block", "--disable-usage-stats", f"--object-store-memory={LOCAL_OBJECT_STORE_BYTES}"]
+        nodes = [
+            [
+                str(ray_command),
+                "start",
+                "--head",
+                f"--port={port}",
+                "--num-cpus=0",
+                "--include-dashboard=false",
+            ],
+            *[[str(ray_command), "start", f"--address={address}", f"--num-cpus={cpus_per_worker}"]] * workers,
+        ]
+        processes: list[subprocess.Popen[bytes]] = []
+        stack.callback(_stop_nodes, processes)
+        for number, node in enumerate(nodes):
+            log = stack.enter_context((logs / f"ray-node-{number}.log").open("wb"))
+            processes.append(
+                subprocess.Popen(
+                    [*node, *common], stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **environment}
+                )
+            )
+            if number == 0:
+                _wait_for_port(port, processes[0])
+        with connected(ray, address):
+            deadline = time.monotonic() + NODE_START_TIMEOUT_S
+            while ray.cluster_resources().get("CPU", 0) < workers * cpus_per_worker:
+                if time.monotonic() > deadline or any(process.poll() is not None for process in processes):
+                    raise ClusterError(f"the local Ray cluster did not start: see the logs in {logs}")
+                time.sleep(0.2)
+        yield LocalCluster(address, tuple(process.pid for process in processes), environment)
+
+
+@contextlib.contextmanager
+def _environment_set(variables: Mapping[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+LOCAL_OBJECT_STORE_BYTES = 100 * 1024 * 1024
+NODE_START_TIMEOUT_S = 60.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for_port(port: int, head: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + NODE_START_TIMEOUT_S
+    while time.monotonic() < deadline and head.poll() is None:
+        with contextlib.suppress(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1.0).close()
+            return
+        time.sleep(0.2)
+    raise ClusterError("the local Ray cluster's head did not start: is `ray` installed in this environment?")
+
+
+def _stop_nodes(processes: Sequence[subprocess.Popen[bytes]]) -> None:
+    """``ray start --block`` stops the processes of its node when it is terminated; the
+    worker nodes first, then the head."""
+    for process in reversed(processes):
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
