@@ -266,21 +266,26 @@ def local_cluster(
         ]
         processes: list[subprocess.Popen[bytes]] = []
         stack.callback(_stop_nodes, processes)
-        for number, node in enumerate(nodes):
+
+        def start(number: int) -> None:
             log = stack.enter_context((logs / f"ray-node-{number}.log").open("wb"))
-            processes.append(
-                subprocess.Popen(
-                    [*node, *common], stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **environment}
-                )
-            )
-            if number == 0:
-                _wait_for_port(port, processes[0])
+            command = [*nodes[number], *common]
+            environ = {**os.environ, **environment}
+            processes.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environ))
+
+        start(0)
+        _wait_for_port(port, processes[0])
         with connected(ray, address):
-            deadline = time.monotonic() + NODE_START_TIMEOUT_S
-            while ray.cluster_resources().get("CPU", 0) < workers * cpus_per_worker:
-                if time.monotonic() > deadline or any(process.poll() is not None for process in processes):
-                    raise ClusterError(f"the local Ray cluster did not start: see the logs in {logs}")
-                time.sleep(0.2)
+            # One node at a time: raylets starting together on a busy machine time out.
+            for number in range(1, len(nodes)):
+                start(number)
+                deadline = time.monotonic() + NODE_START_TIMEOUT_S
+                while ray.cluster_resources().get("CPU", 0) < number * cpus_per_worker:
+                    if time.monotonic() > deadline or any(
+                        process.poll() is not None for process in processes
+                    ):
+                        raise ClusterError(f"the local Ray cluster did not start: see the logs in {logs}")
+                    time.sleep(0.2)
         yield LocalCluster(address, tuple(process.pid for process in processes), environment)
 
 
