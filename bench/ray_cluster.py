@@ -95,10 +95,7 @@ def main() -> None:
             sys.stdout.flush()
 
         for jobs in (1, 2):
-            report(
-                f"--jobs {jobs}",
-                *_timed(lambda jobs=jobs: analyze_folder(folder, EXERCISE, model, jobs=jobs)),
-            )
+            report(f"--jobs {jobs}", *_timed(folder, model, jobs=jobs))
         for workers in (1, 2):
             start = time.perf_counter()
             with local_cluster(workers, log_folder=Path(scratch)) as cluster:
