@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -243,7 +244,7 @@ def local_cluster(
             analyze_folder("videos/", None, model, runner=RayRunner(cluster.address))
     """
     ray_command = Path(sys.executable).with_name("ray")
-    environment = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+    environment = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": _local_token()}
     with contextlib.ExitStack() as stack:
         stack.enter_context(_environment_set(environment))
         ray = import_ray()
@@ -287,6 +288,12 @@ def local_cluster(
                         raise ClusterError(f"the local Ray cluster did not start: see the logs in {logs}")
                     time.sleep(0.2)
         yield LocalCluster(address, tuple(process.pid for process in processes), environment)
+
+
+@functools.cache
+def _local_token() -> str:
+    """One token for every local cluster of this process: Ray reads it once per process."""
+    return secrets.token_hex(32)
 
 
 @contextlib.contextmanager

@@ -61,7 +61,10 @@ def long_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
     with local_cluster(2, log_folder=tmp_path_factory.mktemp("ray-logs")) as started:
         yield started
-    leftovers = [pid for pid in _ray_processes() if _descends_from(pid, started.node_pids)]
+        ray_processes = [pid for pid in _processes() if _descends_from(pid, started.node_pids)]
+    assert len(ray_processes) > 3, "the raylets, the head's services and the workers were not found"
+    time.sleep(2.0)  # a worker notices its raylet is gone within a second or so
+    leftovers = [pid for pid in ray_processes if _alive(pid)]
     assert not leftovers, f"Ray processes still running after the cluster stopped: {leftovers}"
 
 
@@ -106,17 +109,29 @@ def reports(folder: Path) -> dict[str, dict[str, object]]:
     return found
 
 
+def _processes() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its parent to read its exit."""
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 def _ray_processes() -> list[int]:
     """Processes whose title is a Ray task's (the worker running it)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                title = (entry / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
-            except OSError:
-                continue
-            if title.startswith(TASK_TITLE):
-                found.append(int(entry.name))
+    for pid in _processes():
+        try:
+            title = (Path("/proc") / str(pid) / "cmdline").read_bytes().split(b"\0")[0]
+        except OSError:
+            continue
+        if title.decode(errors="replace").startswith(TASK_TITLE):
+            found.append(pid)
     return found
 
 
