@@ -1,8 +1,15 @@
-"""Batch: every video of a folder, analysed on several worker processes.
+"""Batch: every video of a folder or a manifest, analysed on several worker processes.
 
 Each worker is a fresh "spawn" process (MediaPipe must not be forked) that runs the whole
-pipeline (``analyze_video``) on one video at a time with its own pose model. A video's
-failure, even a crashed worker, is that video's one-line error; the others go on.
+pipeline (``analyze_job``) on one video at a time with its own pose model. A video's
+failure, even a crashed worker, is that video's one-line error; the others go on. Where the
+videos run is a plain callable (``Runner``): processes on this machine here, Ray tasks in
+``posecheck.cluster``; reports are written by the calling process only.
+
+Example::
+
+    outcomes = analyze_folder("videos/", "prone_press_up", models.find_model(), jobs=2)
+    print(folder_summary_text(outcomes))
 """
 
 from __future__ import annotations
@@ -11,18 +18,21 @@ import multiprocessing
 import os
 import signal
 from collections import Counter
-from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
+
+from tqdm import tqdm
 
 from posecheck.analysis import AdaptiveStride, analyze_video, session_problem
 from posecheck.errors import (
     AnalysisCrashedError,
     FolderFailedError,
     InterruptedSessionError,
+    OutputError,
     PosecheckError,
     VideoNotFoundError,
 )
@@ -57,13 +67,21 @@ class VideoOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class _Job:
+class VideoJob:
+    """One video and how to analyse it: what a worker, local or remote, is handed."""
+
     video: Path
     exercise: Exercise | None  # None: recognise the exercises
     model_path: Path
     stride: int
     adaptive: AdaptiveStride | None
-    report: Path | None
+
+
+Finished = Callable[[int, VideoOutcome], None]
+# Runs the jobs (by index) and reports each outcome as it comes; a job it could not finish
+# (its worker died for good) is left out. Ctrl-C: no new video starts, and the
+# KeyboardInterrupt goes on to the caller once the runner has stopped.
+Runner = Callable[[Mapping[int, VideoJob], Finished], None]
 
 
 def folder_videos(folder: str | os.PathLike[str]) -> list[Path]:
@@ -78,9 +96,20 @@ def folder_videos(folder: str | os.PathLike[str]) -> list[Path]:
 
 
 def _report_paths(videos: Sequence[Path], json_dir: Path) -> list[Path]:
-    """``<stem>.json``, or ``<name>.json`` where two videos share a stem (a.mp4, a.mov)."""
+    """``<stem>.json``, or ``<name>.json`` where two videos share a stem (a.mp4, a.mov), or
+    ``<number>-<name>.json`` where they share a name too (a manifest's a/1.mp4, b/1.mp4)."""
     stems = Counter(video.stem for video in videos)
-    return [json_dir / f"{video.stem if stems[video.stem] == 1 else video.name}.json" for video in videos]
+    names = Counter(video.name for video in videos)
+    digits = len(str(len(videos)))
+    paths = []
+    for number, video in enumerate(videos, 1):
+        if stems[video.stem] == 1:
+            paths.append(json_dir / f"{video.stem}.json")
+        elif names[video.name] == 1:
+            paths.append(json_dir / f"{video.name}.json")
+        else:
+            paths.append(json_dir / f"{number:0{digits}d}-{video.name}.json")
+    return paths
 
 
 _stop: EventType | None = None  # in a worker: set once the parent stops handing out videos
@@ -94,25 +123,18 @@ def _start_worker(stop: EventType) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _analyze_one(job: _Job) -> VideoOutcome:
-    """Runs in a worker: one video, its report, its outcome. Ctrl-C ends the analysis early
-    and keeps what was recorded, as ``analyze_video`` does."""
-    if _stop is not None and _stop.is_set():  # queued before Ctrl-C, beyond cancelling
-        return VideoOutcome.of(job.video, None, _not_analysed(job))
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+def analyze_job(job: VideoJob) -> VideoOutcome:
+    """One video through the whole pipeline, and its outcome: the code every worker runs.
+    Ctrl-C ends the analysis early and keeps what was recorded, as ``analyze_video`` does."""
     session: Session | RecognisedSession | None = None
     problem: PosecheckError | None
     try:
         if job.exercise is None:
             session = analyze_video_recognised(job.video, job.model_path, stride=job.stride)
-            if job.report is not None:
-                write_recognised_json(session, job.report)
         else:
             session = analyze_video(
                 job.video, job.exercise, job.model_path, stride=job.stride, adaptive=job.adaptive
             )
-            if job.report is not None:
-                write_json(session, job.report)
         problem = (
             InterruptedSessionError(f"interrupted at {session.duration_s:.1f} s of {job.video}")
             if session.interrupted  # session_problem's wording points at a summary printed above
@@ -121,13 +143,22 @@ def _analyze_one(job: _Job) -> VideoOutcome:
     except PosecheckError as error:
         problem = error
     except KeyboardInterrupt:
-        problem = _not_analysed(job)
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        problem = not_analysed(job.video)
     return VideoOutcome.of(job.video, session, problem)
 
 
-def _outcome_of(future: Future[VideoOutcome], job: _Job) -> VideoOutcome | None:
+def _analyze_one(job: VideoJob) -> VideoOutcome:
+    """Runs in a pool worker: ``analyze_job``, with Ctrl-C heard only while it runs."""
+    if _stop is not None and _stop.is_set():  # queued before Ctrl-C, beyond cancelling
+        return VideoOutcome.of(job.video, None, not_analysed(job.video))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return analyze_job(job)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _outcome_of(future: Future[VideoOutcome], job: VideoJob) -> VideoOutcome | None:
     """The finished future's outcome; None when its worker died (the pool breaks with it)."""
     try:
         return future.result()
@@ -138,26 +169,114 @@ def _outcome_of(future: Future[VideoOutcome], job: _Job) -> VideoOutcome | None:
         return VideoOutcome.of(job.video, None, crash)
 
 
-def _analyze_in_workers(jobs: dict[int, _Job], workers: int, done: dict[int, VideoOutcome]) -> None:
-    """Adds each job's outcome to ``done`` under its index; jobs lost with a dead worker are
-    left out. On Ctrl-C, no new video starts and those running are waited for."""
+def _analyze_in_workers(jobs: Mapping[int, VideoJob], workers: int, finished: Finished) -> None:
+    """Reports each job's outcome as it comes; jobs lost with a dead worker are left out.
+    On Ctrl-C, no new video starts and those running are waited for."""
     context = multiprocessing.get_context("spawn")
     stop = context.Event()
     pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(stop,))
     futures: dict[int, Future[VideoOutcome]] = {}
+    reported: set[int] = set()
+
+    def report_done() -> None:
+        for index, future in futures.items():
+            if index not in reported and future.done() and not future.cancelled():
+                reported.add(index)
+                outcome = _outcome_of(future, jobs[index])
+                if outcome is not None:
+                    finished(index, outcome)
+
     try:
         for index, job in jobs.items():
             futures[index] = pool.submit(_analyze_one, job)
-        wait(futures.values())
+        while len(reported) < len(futures):
+            wait([futures[index] for index in futures if index not in reported], return_when=FIRST_COMPLETED)
+            report_done()
     except BrokenProcessPool:
         pass  # a worker died before every job was handed out; the rest are left out too
     finally:
         stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
-        for index, future in futures.items():
-            outcome = _outcome_of(future, jobs[index]) if future.done() and not future.cancelled() else None
-            if outcome is not None:
-                done[index] = outcome
+        report_done()
+
+
+class ProcessPoolRunner:
+    """Runs each video in one of ``workers`` spawned processes on this machine (``--jobs``).
+
+    A dying worker takes the whole pool down; what it left unfinished goes again, one video
+    per pool, so that a crash is pinned on the video that causes it.
+    """
+
+    def __init__(self, workers: int) -> None:
+        if workers < 1:
+            raise ValueError("jobs must be 1 or more")
+        self.workers = workers
+
+    def __call__(self, jobs: Mapping[int, VideoJob], finished: Finished) -> None:
+        done: set[int] = set()
+
+        def record(index: int, outcome: VideoOutcome) -> None:
+            done.add(index)
+            finished(index, outcome)
+
+        _analyze_in_workers(jobs, min(self.workers, len(jobs)), record)
+        for index in [index for index in jobs if index not in done]:
+            _analyze_in_workers({index: jobs[index]}, 1, record)
+
+
+def analyze_videos(
+    videos: Sequence[Path],
+    exercises: Sequence[Exercise | None],
+    model_path: Path,
+    *,
+    runner: Runner,
+    stride: int = 1,
+    adaptive: AdaptiveStride | None = None,
+    json_dir: str | os.PathLike[str] | None = None,
+    progress: bool = False,
+) -> list[VideoOutcome]:
+    """Analyses each video (with its exercise, or recognising them where None) with
+    ``runner`` and returns the outcomes in the videos' order. With ``json_dir``, each
+    recorded session is written there (see ``_report_paths``) by this process as it comes,
+    so what finished is kept whatever happens to the rest. ``progress``: one bar over the
+    videos, on stderr.
+
+    Ctrl-C starts no further video; what finished is kept, the rest is reported interrupted.
+    """
+    reports = _report_paths(videos, Path(json_dir)) if json_dir is not None else [None] * len(videos)
+    work = {
+        index: VideoJob(video, exercise, model_path, stride, adaptive)
+        for index, (video, exercise) in enumerate(zip(videos, exercises, strict=True))
+    }
+    done: dict[int, VideoOutcome] = {}
+    interrupted = False
+    with tqdm(total=len(work), unit="video", disable=not progress, leave=False) as bar:
+
+        def finished(index: int, outcome: VideoOutcome) -> None:
+            done[index] = _with_report(outcome, reports[index])
+            bar.update()
+
+        try:
+            runner(work, finished)
+        except KeyboardInterrupt:
+            interrupted = True
+    return [done.get(index) or _unfinished(job, interrupted) for index, job in work.items()]
+
+
+def _with_report(outcome: VideoOutcome, report: Path | None) -> VideoOutcome:
+    """The outcome after its session's JSON report is written; a report that cannot be
+    written is the video's error."""
+    session = outcome.session
+    if report is None or session is None:
+        return outcome
+    try:
+        if isinstance(session, RecognisedSession):
+            write_recognised_json(session, report)
+        else:
+            write_json(session, report)
+    except OutputError as error:
+        return VideoOutcome.of(outcome.path, session, error)
+    return outcome
 
 
 def analyze_folder(
@@ -169,52 +288,47 @@ def analyze_folder(
     stride: int = 1,
     adaptive: AdaptiveStride | None = None,
     json_dir: str | os.PathLike[str] | None = None,
+    progress: bool = False,
+    runner: Runner | None = None,
 ) -> list[VideoOutcome]:
     """Analyses every file of ``folder`` (see ``folder_videos``) on ``jobs`` worker processes
-    and returns their outcomes in the folder's order; with ``exercise`` None, the exercises
-    of each video are recognised. With ``json_dir``, each recorded
+    (or with ``runner``) and returns their outcomes in the folder's order; with ``exercise``
+    None, the exercises of each video are recognised. With ``json_dir``, each recorded
     session is also written there as ``<stem>.json``.
 
     Ctrl-C starts no further video; running ones stop early and keep what they recorded.
     """
-    if jobs < 1:
-        raise ValueError("jobs must be 1 or more")
-    videos = folder_videos(folder)
     if isinstance(exercise, str):
         exercise = exercise_named(exercise)
-    reports = _report_paths(videos, Path(json_dir)) if json_dir is not None else [None] * len(videos)
-    work = [
-        _Job(video, exercise, model_path, stride, adaptive, report)
-        for video, report in zip(videos, reports, strict=True)
-    ]
-    done: dict[int, VideoOutcome] = {}
-    interrupted = False
-    try:
-        _analyze_in_workers(dict(enumerate(work)), min(jobs, len(work)), done)
-        # A dying worker takes the whole pool down; what it left unfinished goes again, one
-        # video per pool, so that a crash is pinned on the video that causes it.
-        for index in [index for index in range(len(work)) if index not in done]:
-            _analyze_in_workers({index: work[index]}, 1, done)
-    except KeyboardInterrupt:
-        interrupted = True
-    return [done.get(index) or _unfinished(job, interrupted) for index, job in enumerate(work)]
+    runner = runner if runner is not None else ProcessPoolRunner(jobs)
+    videos = folder_videos(folder)
+    return analyze_videos(
+        videos,
+        [exercise] * len(videos),
+        model_path,
+        runner=runner,
+        stride=stride,
+        adaptive=adaptive,
+        json_dir=json_dir,
+        progress=progress,
+    )
 
 
-def _not_analysed(job: _Job) -> InterruptedSessionError:
-    return InterruptedSessionError(f"interrupted before {job.video} was analysed")
+def not_analysed(video: Path) -> InterruptedSessionError:
+    return InterruptedSessionError(f"interrupted before {video} was analysed")
 
 
-def _unfinished(job: _Job, interrupted: bool) -> VideoOutcome:
-    if interrupted:
-        return VideoOutcome.of(job.video, None, _not_analysed(job))
+def worker_died(video: Path) -> AnalysisCrashedError:
+    return AnalysisCrashedError(
+        f"the process analysing {video} died (a crash in the decoder or the model, or "
+        "too little memory): check that the file plays, re-export it, or analyse it alone "
+        "with `posecheck --verbose analyze` to see why"
+    )
+
+
+def _unfinished(job: VideoJob, interrupted: bool) -> VideoOutcome:
     return VideoOutcome.of(
-        job.video,
-        None,
-        AnalysisCrashedError(
-            f"the process analysing {job.video} died (a crash in the decoder or the model, or "
-            "too little memory): check that the file plays, re-export it, or analyse it alone "
-            "with `posecheck --verbose analyze` to see why"
-        ),
+        job.video, None, not_analysed(job.video) if interrupted else worker_died(job.video)
     )
 
 
@@ -279,10 +393,14 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def folder_summary_text(outcomes: Sequence[VideoOutcome]) -> str:
-    """A table with a row per video (the error last, for failed ones), then a one-line total."""
+def folder_summary_text(outcomes: Sequence[VideoOutcome], labels: Sequence[str] | None = None) -> str:
+    """A table with a row per video (the error last, for failed ones), then a one-line total.
+    ``labels`` name the rows instead of the file names (a manifest's patient/file)."""
     recognising = any(isinstance(outcome.session, RecognisedSession) for outcome in outcomes)
-    rows = [_RECOGNISED_COLUMNS if recognising else _COLUMNS, *map(_row, outcomes)]
+    rows = [_RECOGNISED_COLUMNS if recognising else _COLUMNS]
+    for number, outcome in enumerate(outcomes):
+        row = _row(outcome)
+        rows.append((labels[number], *row[1:]) if labels is not None else row)
     widths = [max(len(row[column]) for row in rows) for column in range(len(_COLUMNS) - 1)]
     lines = []
     for row in rows:

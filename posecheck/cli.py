@@ -27,7 +27,9 @@ from posecheck.errors import PosecheckError
 
 if TYPE_CHECKING:
     from posecheck.analysis import AdaptiveStride
+    from posecheck.batch import VideoOutcome
     from posecheck.history import History
+    from posecheck.manifest import BatchItem
     from posecheck.pose import Pose
     from posecheck.recognised_analysis import RecognisedSession
     from posecheck.rules import Exercise
@@ -41,6 +43,8 @@ def _analyze(arguments: argparse.Namespace) -> int:
     exercise = exercise_named(arguments.exercise) if arguments.exercise is not None else None
     model = models.find_model(arguments.model)
     adaptive = AdaptiveStride() if arguments.adaptive_stride else None
+    if _is_batch(arguments.video):
+        return _analyze_batch(arguments, exercise, model, adaptive)
     history = None if arguments.no_history else open_history_for_analysis(arguments.db)
     with history if history is not None else contextlib.nullcontext():
         if exercise is not None:
@@ -57,8 +61,6 @@ def _analyze_into(
 ) -> int:
     from posecheck.analysis import analyze_video
 
-    if Path(arguments.video).is_dir():
-        return _analyze_folder(arguments, exercise, model, adaptive, history)
     if exercise is None:
         return _analyze_recognised(arguments, model, history)
     poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
@@ -125,37 +127,96 @@ def _finish_analysis(
     return 0
 
 
-def _analyze_folder(
-    arguments: argparse.Namespace,
-    exercise: Exercise | None,
-    model: Path,
-    adaptive: AdaptiveStride | None,
-    history: History | None,
-) -> int:
-    from posecheck.batch import analyze_folder, folder_problem, folder_summary_text
-    from posecheck.recognised_analysis import RecognisedSession
+def _is_batch(video: str) -> bool:
+    from posecheck.manifest import is_manifest
 
-    outcomes = analyze_folder(
-        arguments.video,
-        exercise,
-        model,
-        jobs=arguments.jobs,
-        stride=arguments.stride,
-        adaptive=adaptive,
-        json_dir=arguments.json,
-    )
-    print(folder_summary_text(outcomes))
-    for outcome in outcomes:
-        recognised = isinstance(outcome.session, RecognisedSession)
-        for session in outcome.session.sessions if recognised else (outcome.session,):
-            if session is not None:
-                save_session(session, history, outcome.path)
+    return Path(video).is_dir() or is_manifest(video)
+
+
+def _analyze_batch(
+    arguments: argparse.Namespace, exercise: Exercise | None, model: Path, adaptive: AdaptiveStride | None
+) -> int:
+    """``analyze DIR|MANIFEST``: every video on ``--jobs`` processes or on Ray, one table;
+    each session saved by this process to its patient's history (``--db-dir``) or the one
+    history. Each exercise is judged against the target in the history it goes to."""
+    from posecheck.batch import ProcessPoolRunner, Runner, analyze_videos, folder_problem, folder_summary_text
+    from posecheck.manifest import batch_items
+
+    items = batch_items(arguments.video, exercise)
+    with_patients = any(item.patient is not None for item in items)
+    _check_batch_items(arguments, items, with_patients, adaptive)
+    runner: Runner
+    if arguments.ray is not None:
+        from posecheck.cluster import RayRunner
+
+        runner = RayRunner(arguments.ray or None, verbose=arguments.verbose)
+    else:
+        runner = ProcessPoolRunner(arguments.jobs)
+    with contextlib.ExitStack() as stack:
+        histories: dict[str | None, History | None] = {}
+        for patient in dict.fromkeys(item.patient for item in items):
+            history = None if arguments.no_history else _batch_history(arguments, patient)
+            histories[patient] = stack.enter_context(history) if history is not None else None
+        outcomes = analyze_videos(
+            [item.video for item in items],
+            [
+                judged_against_target(item.exercise, histories[item.patient]) if item.exercise else None
+                for item in items
+            ],
+            model,
+            runner=runner,
+            stride=arguments.stride,
+            adaptive=adaptive,
+            json_dir=arguments.json,
+            progress=sys.stderr.isatty() and not arguments.no_progress,
+        )
+        print(folder_summary_text(outcomes, [item.label for item in items] if with_patients else None))
+        for item, outcome in zip(items, outcomes, strict=True):
+            _save_outcome(outcome, histories[item.patient])
     if arguments.json is not None and any(outcome.session for outcome in outcomes):
         print(f"Reports written to {arguments.json}")
     problem = folder_problem(outcomes)
     if problem is not None:
         raise problem
     return 0
+
+
+def _check_batch_items(
+    arguments: argparse.Namespace,
+    items: Sequence[BatchItem],
+    with_patients: bool,
+    adaptive: AdaptiveStride | None,
+) -> None:
+    if with_patients and arguments.db_dir is None and not arguments.no_history:
+        raise PosecheckError(
+            f"{arguments.video} names patients: give --db-dir DIR for their histories (one file each), "
+            "or --no-history"
+        )
+    if not with_patients and arguments.db_dir is not None:
+        raise PosecheckError(
+            f"--db-dir is for a manifest with a patient column, which {arguments.video} is not: "
+            "use --db FILE, or add the column"
+        )
+    if adaptive is not None and any(item.exercise is None for item in items):
+        raise PosecheckError(
+            "--adaptive-stride needs an exercise for every video: give --exercise NAME, or fill the "
+            "manifest's exercise column"
+        )
+
+
+def _batch_history(arguments: argparse.Namespace, patient: str | None) -> History | None:
+    if patient is None:
+        return open_history_for_analysis(arguments.db)
+    return open_history_for_analysis(Path(arguments.db_dir) / f"{patient}.sqlite")
+
+
+def _save_outcome(outcome: VideoOutcome, history: History | None) -> None:
+    from posecheck.recognised_analysis import RecognisedSession
+
+    recognised = isinstance(outcome.session, RecognisedSession)
+    for session in outcome.session.sessions if recognised else (outcome.session,):
+        if session is not None:
+            save_session(session, history, outcome.path)
 
 
 def _report(session: Session, json_path: Path | None) -> None:
@@ -273,7 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     analyze = commands.add_parser("analyze", parents=[history_options()], help="analyse a recorded video")
-    analyze.add_argument("video", help="the video file, or a folder of videos")
+    analyze.add_argument(
+        "video", help="the video file, a folder of videos, or a manifest (.csv: video[,exercise][,patient])"
+    )
     analyze.add_argument(
         "--exercise",
         "-e",
@@ -288,7 +351,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--adaptive-stride", action="store_true", help="analyse fewer frames while the body is still"
     )
     analyze.add_argument(
-        "--jobs", type=int, default=1, metavar="N", help="with a folder: analyse N videos at once (default 1)"
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with a folder or manifest: analyse N videos at once (default 1)",
+    )
+    analyze.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        metavar="ADDRESS",
+        help="with a folder or manifest: one Ray task a video, on the cluster at ADDRESS "
+        "(HOST:6379, ray://HOST:10001, auto) or, without it, on a Ray started here",
+    )
+    analyze.add_argument(
+        "--db-dir",
+        type=Path,
+        metavar="DIR",
+        help="with a manifest's patient column: each patient's history in DIR/PATIENT.sqlite",
     )
     analyze.add_argument("--model", help="pose model bundle (.task); default: see `posecheck models path`")
     analyze.add_argument("--save-track", type=Path, help="save the landmark track (no pictures) here (.npz)")
@@ -372,14 +453,28 @@ def _native_logs_silenced(keep: bool) -> Iterator[None]:
 
 
 def _check_analyze_usage(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
+    from posecheck.manifest import is_manifest
+
     if arguments.jobs < 1:
         parser.error("--jobs must be 1 or more")
-    if not Path(arguments.video).is_dir():
+    if arguments.jobs > 1 and arguments.ray is not None:
+        parser.error("--jobs and --ray are two ways to run a batch: choose one")
+    if not _is_batch(arguments.video):
         if arguments.jobs > 1:
             parser.error("--jobs is for a folder of videos: give a folder, or leave --jobs out")
+        if arguments.ray is not None:
+            parser.error("--ray is for a folder of videos or a manifest: give one, or leave --ray out")
+        if arguments.db_dir is not None:
+            parser.error("--db-dir is for a manifest with a patient column: use --db FILE for one video")
     elif arguments.annotate is not None or arguments.save_track is not None:
-        parser.error("--annotate and --save-track take one video file, not a folder")
-    if arguments.exercise is None and (arguments.annotate is not None or arguments.adaptive_stride):
+        parser.error("--annotate and --save-track take one video file, not a folder or manifest")
+    if arguments.db_dir is not None and arguments.db is not None:
+        parser.error("--db-dir and --db both say where sessions go: choose one")
+    # A manifest's rows can name their exercise: checked once it is read.
+    needs_exercise = arguments.annotate is not None or (
+        arguments.adaptive_stride and not is_manifest(arguments.video)
+    )
+    if arguments.exercise is None and needs_exercise:
         parser.error("--annotate and --adaptive-stride need --exercise NAME")
 
 

@@ -92,3 +92,15 @@ class DisplayUnavailableError(PosecheckError):
     """No screen to open the live window on."""
 
     exit_code = 10
+
+
+class ManifestError(PosecheckError):
+    """A manifest (CSV of videos) that cannot be read or has a bad row."""
+
+    exit_code = 11
+
+
+class ClusterError(PosecheckError):
+    """Ray is not installed, or the cluster cannot be reached."""
+
+    exit_code = 12
