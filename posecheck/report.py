@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from posecheck.errors import OutputError
 from posecheck.events import Hold
+from posecheck.private_files import replacing_privately
 from posecheck.session import Session
 
 if TYPE_CHECKING:
@@ -75,13 +75,9 @@ def write_json(session: Session, path: str | os.PathLike[str]) -> Path:
 def _write_json_atomically(report: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
-        ) as handle:
+        with replacing_privately(target) as handle:
             json.dump(report, handle, indent=2)
             handle.write("\n")
-        os.replace(handle.name, target)
     except OSError as error:
         raise OutputError(f"cannot write {target} ({error.strerror}): choose a writable path") from None
     return target

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.errors import VideoNotFoundError, VideoUnreadableError
+from posecheck.errors import OutputError, VideoNotFoundError, VideoUnreadableError
 from posecheck.landmarks import LANDMARK_COUNT
 from posecheck.pose import Pose
+from posecheck.private_files import replacing_privately
 
 TRACK_VERSION = 1
 
@@ -58,24 +59,26 @@ def save_track(track: PoseTrack, path: str | os.PathLike[str]) -> Path:
         visibility[index], presence[index] = pose.visibility, pose.presence
         size = pose.image_size
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    with partial.open("wb") as handle:
-        np.savez_compressed(
-            handle,
-            version=TRACK_VERSION,
-            source=track.source,
-            fps=track.fps,
-            image_size=np.array(size),
-            times=times,
-            present=present,
-            image_xy=image_xy,
-            image_z=image_z,
-            world=world,
-            visibility=visibility,
-            presence=presence,
-        )
-    os.replace(partial, target)
+    try:
+        with replacing_privately(target, "wb") as handle:
+            np.savez_compressed(
+                handle,
+                version=TRACK_VERSION,
+                source=track.source,
+                fps=track.fps,
+                image_size=np.array(size),
+                times=times,
+                present=present,
+                image_xy=image_xy,
+                image_z=image_z,
+                world=world,
+                visibility=visibility,
+                presence=presence,
+            )
+    except OSError as error:
+        raise OutputError(
+            f"cannot write the landmark track {target} ({error.strerror}): choose a writable path"
+        ) from None
     return target
 
 
