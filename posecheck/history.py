@@ -27,6 +27,7 @@ import numpy as np
 from posecheck import __version__
 from posecheck.errors import HistoryError, SessionNotFoundError
 from posecheck.events import Fault, Hold, Phase
+from posecheck.private_files import create_private_file, readable_by_others
 from posecheck.progression import Target
 from posecheck.session import KeyAngleTrace, Session
 
@@ -200,37 +201,67 @@ def since_timestamp(day: date) -> str:
 
 
 class History:
-    """One history file, opened (and created or migrated) on construction."""
+    """One history file, opened (and migrated) on construction.
+
+    A file that does not exist yet is created, owner-only (see ``private_files``), by the
+    first write, so a command that fails before it saves anything leaves nothing on disk;
+    until then the history reads as empty. ``mode_open_to_others`` is the mode of an
+    existing file that other users of the machine may read (None when only its owner can).
+    """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else default_history_path()
+        self.mode_open_to_others: int | None = None
+        if self.path.exists():
+            self.mode_open_to_others = readable_by_others(self.path)
+            self.connection = self._connect(self.path)
+        else:
+            self.connection = self._connect(":memory:")
+        self._on_disk = self.path.exists()
+
+    def create_file(self) -> None:
+        """Creates the history file now (owner-only) when it does not exist yet."""
+        if self._on_disk:
+            return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.connection = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
-        except (OSError, sqlite3.Error) as error:
+            create_private_file(self.path)
+        except OSError as error:
+            raise HistoryError(
+                f"cannot create the history {self.path} ({error.strerror or error}): choose a writable "
+                f"file with --db or ${HISTORY_ENVIRONMENT}"
+            ) from None
+        connection = self._connect(self.path)
+        self.connection.close()
+        self.connection, self._on_disk = connection, True
+
+    def _connect(self, location: Path | str) -> sqlite3.Connection:
+        try:
+            connection = sqlite3.connect(location, timeout=10.0, isolation_level=None)
+        except sqlite3.Error as error:
             raise HistoryError(
                 f"cannot open the history {self.path} ({error}): choose a writable file with --db "
                 f"or ${HISTORY_ENVIRONMENT}"
             ) from None
         try:
-            self.connection.execute("PRAGMA journal_mode = WAL")
-            self.connection.execute("PRAGMA foreign_keys = ON")
-            version = schema_version(self.connection)
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            version = schema_version(connection)
             if version > SCHEMA_VERSION:
                 raise HistoryError(
                     f"the history {self.path} was written by a newer posecheck (schema {version}, this "
                     f"one knows up to {SCHEMA_VERSION}): update posecheck or use another file with --db"
                 )
-            migrate(self.connection)
+            migrate(connection)
         except sqlite3.DatabaseError as error:
-            self.connection.close()
+            connection.close()
             raise HistoryError(
                 f"cannot read the history {self.path} ({error}): it is not a posecheck history; move it "
                 "aside or choose another file with --db"
             ) from None
         except BaseException:
-            self.connection.close()
+            connection.close()
             raise
+        return connection
 
     def close(self) -> None:
         self.connection.close()
@@ -245,6 +276,7 @@ class History:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self.create_file()
         connection = self.connection
         try:
             connection.execute("BEGIN IMMEDIATE")
@@ -439,6 +471,31 @@ class History:
             trace=trace,
         )
         return StoredSession(session_id, session, row["posecheck_version"], row["video_path"])
+
+    def forget(self, session_id: int | None) -> int:
+        """Removes one session, or with None every session and every target, for good: the
+        freed pages are zeroed, the file rebuilt without them (``VACUUM``) and the write-ahead
+        log emptied, so no copy stays in the file. Returns the number of sessions removed."""
+        if session_id is not None:
+            self.session(session_id)  # SessionNotFoundError when there is none
+        if not self._on_disk:
+            return 0
+        self.connection.execute("PRAGMA secure_delete = ON")
+        with self._transaction() as connection:
+            if session_id is None:
+                removed = connection.execute("DELETE FROM sessions").rowcount
+                connection.execute("DELETE FROM targets")
+            else:
+                removed = connection.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount
+        try:
+            self.connection.execute("VACUUM")
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as error:
+            raise HistoryError(
+                f"removed from the history {self.path}, but it could not be compacted ({error}): close "
+                "other posecheck commands using it and run the same command again"
+            ) from None
+        return removed
 
     # ----------------------------------------------------------------- targets
     def set_target(self, target: Target) -> None:
