@@ -338,6 +338,8 @@ def _day(text: str) -> date:
 
 
 def _session_number(text: str) -> str:
+    if text == FORGET_WITHOUT_NUMBER:
+        return text
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a session number: `posecheck history` lists them")
     return text
