@@ -16,7 +16,7 @@ from pathlib import Path
 import cv2
 
 from posecheck.closing import Closing
-from posecheck.credentials import redacted
+from posecheck.credentials import redacted_address
 from posecheck.errors import CameraUnavailableError
 from posecheck.source import Frame
 
@@ -44,7 +44,7 @@ class CameraSpec:
     def describe(self) -> str:
         if self.kind == "index":
             return f"camera {self.value}"
-        return redacted(self.value) if self.kind == "url" else Path(self.value).name
+        return redacted_address(self.value) if self.kind == "url" else Path(self.value).name
 
 
 @dataclass(frozen=True, slots=True)

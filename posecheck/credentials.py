@@ -40,8 +40,20 @@ def _redacted_address(match: re.Match[str]) -> str:
 
 def redacted(text: str) -> str:
     """``text`` with the user, password and secret query values of every address in it
-    replaced by ``***``; text without an address comes back unchanged."""
-    return _ADDRESS.sub(_redacted_address, text) if "://" in text else text
+    replaced by ``***``; text without an address comes back unchanged. Secret query values
+    are hidden anywhere in a text holding an address (a crafted address may hold spaces)."""
+    if "://" not in text:
+        return text
+    return _SECRET_PARAMETER.sub(rf"\g<name>={HIDDEN}", _ADDRESS.sub(_redacted_address, text))
+
+
+def redacted_address(address: str) -> str:
+    """One camera address as it may be shown or stored: all before its last "@" hidden,
+    whatever characters the user and password hold."""
+    scheme, separator, rest = address.partition("://")
+    if separator and "@" in rest:
+        rest = f"{HIDDEN}@{rest.rpartition('@')[2]}"
+    return redacted(scheme + separator + rest)
 
 
 def read_camera_file(path: str | os.PathLike[str]) -> str:

@@ -414,6 +414,13 @@ class History:
                 f"cannot read the history {self.path} ({error}): move it aside or choose another file "
                 "with --db"
             ) from None
+        except (ValueError, TypeError, KeyError, IndexError, zlib.error) as error:
+            # A value no posecheck wrote (notes that are not JSON, a damaged key angle, a number
+            # where text belongs): the file was changed or damaged outside posecheck.
+            raise HistoryError(
+                f"the history {self.path} holds a damaged session ({type(error).__name__}): move it "
+                "aside or choose another file with --db"
+            ) from None
         finally:
             self.connection.row_factory = None
 
@@ -507,10 +514,16 @@ class History:
 
     def targets(self) -> dict[str, Target]:
         """The latest target set for each exercise."""
-        rows = self.connection.execute(
-            """SELECT exercise, hold_s, reps FROM targets
-               WHERE id IN (SELECT MAX(id) FROM targets GROUP BY exercise) ORDER BY exercise"""
-        ).fetchall()
+        try:
+            rows = self.connection.execute(
+                """SELECT exercise, hold_s, reps FROM targets
+                   WHERE id IN (SELECT MAX(id) FROM targets GROUP BY exercise) ORDER BY exercise"""
+            ).fetchall()
+        except sqlite3.Error as error:
+            raise HistoryError(
+                f"cannot read the targets in the history {self.path} ({error}): move it aside or choose "
+                "another file with --db"
+            ) from None
         return {exercise: Target(exercise, hold_s, reps) for exercise, hold_s, reps in rows}
 
     def target_for(self, exercise: str) -> Target | None:

@@ -4,6 +4,8 @@ without the model (and without the video: a track holds no picture)."""
 from __future__ import annotations
 
 import os
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,7 +106,9 @@ def load_track(path: str | os.PathLike[str]) -> PoseTrack:
         return PoseTrack(str(data["source"]), float(data["fps"]), tuple(frames))
     except FileNotFoundError:
         raise VideoNotFoundError(f"landmark track not found: {path} (check the path)") from None
-    except (OSError, KeyError, ValueError, EOFError) as error:
+    except (
+        OSError, KeyError, ValueError, EOFError, IndexError, TypeError, zipfile.BadZipFile, zlib.error
+    ) as error:  # fmt: skip
         raise VideoUnreadableError(
             f"cannot read the landmark track {path} ({type(error).__name__}): save it again with "
             "`posecheck analyze VIDEO --save-track FILE`"
