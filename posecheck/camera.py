@@ -88,7 +88,11 @@ class LiveCamera(Closing):
     def _open(spec: CameraSpec) -> cv2.VideoCapture:
         if spec.kind == "file":
             path = Path(spec.value)
-            if not path.is_file():
+            try:
+                is_file = path.is_file()
+            except OSError:  # a name the system refuses, too long say
+                is_file = False
+            if not is_file:
                 raise CameraUnavailableError(
                     f"no camera or video file {spec.value}: give a camera index (0), a stream URL "
                     "or an existing video file"

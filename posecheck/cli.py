@@ -58,7 +58,7 @@ def _analyze_into(
 ) -> int:
     from posecheck.analysis import analyze_video
 
-    if Path(arguments.video).is_dir():
+    if _is_folder(arguments.video):
         return _analyze_folder(arguments, exercise, model, adaptive, history)
     if exercise is None:
         return _analyze_recognised(arguments, model, history)
@@ -397,10 +397,18 @@ def _native_logs_silenced(keep: bool) -> Iterator[None]:
         os.close(saved)
 
 
+def _is_folder(path: str) -> bool:
+    """Whether ``path`` names a folder; a name the system refuses (too long) is not one."""
+    try:
+        return Path(path).is_dir()
+    except OSError:
+        return False
+
+
 def _check_analyze_usage(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
     if arguments.jobs < 1:
         parser.error("--jobs must be 1 or more")
-    if not Path(arguments.video).is_dir():
+    if not _is_folder(arguments.video):
         if arguments.jobs > 1:
             parser.error("--jobs is for a folder of videos: give a folder, or leave --jobs out")
     elif arguments.annotate is not None or arguments.save_track is not None:

@@ -417,9 +417,10 @@ class History:
         except (ValueError, TypeError, KeyError, IndexError, zlib.error) as error:
             # A value no posecheck wrote (notes that are not JSON, a damaged key angle, a number
             # where text belongs): the file was changed or damaged outside posecheck.
+            what = "a key angle that cannot be unpacked" if isinstance(error, zlib.error) else "a value"
             raise HistoryError(
-                f"the history {self.path} holds a damaged session ({type(error).__name__}): move it "
-                "aside or choose another file with --db"
+                f"the history {self.path} holds a damaged session ({what} no posecheck writes): move "
+                "it aside or choose another file with --db"
             ) from None
         finally:
             self.connection.row_factory = None

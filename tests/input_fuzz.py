@@ -5,8 +5,8 @@ history with two real sessions, on one damaged input: random or truncated bytes,
 zero or huge sizes, crafted names. It passes when posecheck answers with the exit code
 documented for that input and, on an error, one ``posecheck: error:`` line; with no
 traceback, no control character or camera password on the terminal, no hang past the
-timeout, and both earlier sessions still in the history (a damaged history given as the
-history itself must be left byte for byte).
+timeout, and every session the history held before the run still there (for a damaged
+history given as the history, every session that could be read from it before).
 
 ``tests/test_input_fuzz.py`` runs a few dozen cases with a fixed seed; ``bench/fuzz_inputs.py``
 runs more and prints the table of the README's reliability section.
@@ -64,7 +64,6 @@ class Case:
     arguments: tuple[str | bytes, ...]  # run in the case's folder; --db is added
     exit_codes: frozenset[int]
     files: dict[str | bytes, bytes] = dataclasses.field(default_factory=dict)
-    history_is_the_input: bool = False  # the history file itself is the damaged input
     sparse_sizes: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
@@ -284,13 +283,10 @@ def history_case(rng: random.Random, seeds: Seeds) -> Case:
             "huge sparse file",
             command,
             frozenset({8}),
-            history_is_the_input=True,
             sparse_sizes={HISTORY: 3 << 30},
         )
     how, data = _damaged_bytes(rng, seeds.history.read_bytes())
-    return Case(
-        "history", f"{how}, {command[0]}", command, READ_HISTORY, {HISTORY: data}, history_is_the_input=True
-    )
+    return Case("history", f"{how}, {command[0]}", command, READ_HISTORY, {HISTORY: data})
 
 
 _WRONG_VALUES: tuple[tuple[str, str], ...] = (
@@ -304,7 +300,7 @@ _WRONG_VALUES: tuple[tuple[str, str], ...] = (
     ("frames", "-5"),
     ("title", "'[red]title\x1b[2J'"),
     ("source", "'[blink]x\x1b]8;;http://u:" + PASSWORD + "@h\x07.mp4'"),
-    ("reps_target", "NULL"),
+    ("reps_target", "'many'"),
 )
 
 
@@ -320,9 +316,7 @@ def history_values_case(rng: random.Random, seeds: Seeds) -> Case:
     data = _edited_history(seeds.history, table_updates)
     command = rng.choice(HISTORY_COMMANDS)
     name = f"{column} = {value[:20]!r}, {command[0]}"
-    return Case(
-        "history values (JSON)", name, command, READ_HISTORY, {HISTORY: data}, history_is_the_input=True
-    )
+    return Case("history values (JSON)", name, command, READ_HISTORY, {HISTORY: data})
 
 
 def _edited_history(history: Path, statements: list[str]) -> bytes:
@@ -440,7 +434,7 @@ def run_case(case: Case, seeds: Seeds, folder: Path, timeout_s: float = CASE_TIM
     for name, size in case.sparse_sizes.items():
         with open(folder / name, "wb") as handle:
             handle.truncate(size)
-    history_before = (folder / HISTORY).read_bytes() if case.history_is_the_input else b""
+    sessions_before = _session_ids(folder / HISTORY)
     started = time.monotonic()
     code, stdout_bytes, stderr_bytes = _posecheck([*case.arguments, "--db", HISTORY], folder, timeout_s)
     seconds = time.monotonic() - started
@@ -458,10 +452,7 @@ def run_case(case: Case, seeds: Seeds, folder: Path, timeout_s: float = CASE_TIM
         problems.append(f"printed {', '.join(_unprintable(stdout + stderr))}")
     if PASSWORD in stdout + stderr:
         problems.append("printed the camera password")
-    if case.history_is_the_input:
-        lost = (folder / HISTORY).read_bytes() != history_before and code != 0
-    else:
-        lost = _session_ids(folder / HISTORY)[: len(seeds.session_ids)] != seeds.session_ids
+    lost = not set(sessions_before) <= set(_session_ids(folder / HISTORY))
     if lost:
         problems.append("an earlier session was lost")
     if traceback:
