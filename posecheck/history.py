@@ -194,6 +194,25 @@ def _real(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _real_value(value: object) -> float:
+    """A number read back, refused (TypeError) when something else than posecheck put text there."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{value!r} is not a number")
+    return float(value)
+
+
+def _whole(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{value!r} is not a whole number")
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is not text")
+    return value
+
+
 def since_timestamp(day: date) -> str:
     """The start of a local calendar day as the UTC timestamp sessions are stored with."""
     local_midnight = datetime.combine(day, time()).astimezone()
@@ -432,18 +451,25 @@ class History:
             "SELECT * FROM faults WHERE session_id = ? ORDER BY hold_number, number", (session_id,)
         ):
             faults.setdefault(fault["hold_number"], []).append(
-                Fault(fault["kind"], fault["cue"], fault["start_s"], fault["end_s"])
+                Fault(
+                    _text(fault["kind"]),
+                    _text(fault["cue"]),
+                    _real_value(fault["start_s"]),
+                    _real_value(fault["end_s"]),
+                )
             )
         holds = tuple(
             Hold(
-                start_s=hold["start_s"],
-                end_s=hold["end_s"],
-                duration_s=hold["duration_s"],
+                start_s=_real_value(hold["start_s"]),
+                end_s=_real_value(hold["end_s"]),
+                duration_s=_real_value(hold["duration_s"]),
                 complete=bool(hold["complete"]),
-                side=hold["side"],
-                target_s=hold["target_s"],
-                minimum_s=hold["minimum_s"],
-                key_angle_deg=math.nan if hold["key_angle_deg"] is None else hold["key_angle_deg"],
+                side=None if hold["side"] is None else _text(hold["side"]),
+                target_s=_real_value(hold["target_s"]),
+                minimum_s=_real_value(hold["minimum_s"]),
+                key_angle_deg=math.nan
+                if hold["key_angle_deg"] is None
+                else _real_value(hold["key_angle_deg"]),
                 faults=tuple(faults.get(hold["number"], ())),
             )
             for hold in self.connection.execute(
@@ -463,17 +489,17 @@ class History:
                 _unpack_phases(trace_row["phases"]),
             )
         session = Session(
-            exercise=row["exercise"],
-            title=row["title"],
-            source=row["source"],
-            started_at=row["started_at"],
-            duration_s=row["duration_s"],
-            frames=row["frames"],
-            frames_with_person=row["frames_with_person"],
+            exercise=_text(row["exercise"]),
+            title=_text(row["title"]),
+            source=_text(row["source"]),
+            started_at=_text(row["started_at"]),
+            duration_s=_real_value(row["duration_s"]),
+            frames=_whole(row["frames"]),
+            frames_with_person=_whole(row["frames_with_person"]),
             holds=holds,
-            reps_target=row["reps_target"],
+            reps_target=_whole(row["reps_target"]),
             reps_are_per_side=bool(row["reps_are_per_side"]),
-            notes=tuple(json.loads(row["notes"])),
+            notes=tuple(_text(note) for note in json.loads(_text(row["notes"]))),
             ended_early=bool(row["ended_early"]),
             interrupted=bool(row["interrupted"]),
             trace=trace,
