@@ -24,7 +24,6 @@ import subprocess
 import sys
 import time
 import unicodedata
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -472,7 +471,7 @@ def _session_ids(history: Path) -> tuple[int, ...]:
     try:
         with sqlite3.connect(f"file:{history}?mode=ro", uri=True) as connection:
             return tuple(row[0] for row in connection.execute("SELECT id FROM sessions ORDER BY id"))
-    except (sqlite3.Error, zlib.error):
+    except (sqlite3.Error, ValueError):  # a damaged file; its error text may not even be UTF-8
         return ()
 
 
