@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from posecheck.credentials import redacted
 from posecheck.errors import OutputError
 from posecheck.history import StoredSession
 from posecheck.private_files import replacing_privately
@@ -74,7 +75,7 @@ def to_csv(sessions: Sequence[StoredSession]) -> str:
             "session": stored.id,
             "started_at": session.started_at,
             "exercise": session.exercise,
-            "source": session.source,
+            "source": redacted(session.source),
             "posecheck_version": stored.posecheck_version,
             "session_duration_s": round(session.duration_s, 2),
             "reps": session.reps,

@@ -25,6 +25,7 @@ from types import TracebackType
 import numpy as np
 
 from posecheck import __version__
+from posecheck.credentials import redacted
 from posecheck.errors import HistoryError, SessionNotFoundError
 from posecheck.events import Fault, Hold, Phase
 from posecheck.private_files import create_private_file, readable_by_others
@@ -194,6 +195,12 @@ def _real(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _reason(error: Exception) -> str:
+    """SQLite's own words, unless they quote bytes of a damaged file that are not UTF-8 (the
+    message itself then fails to decode)."""
+    return "the file is damaged" if isinstance(error, UnicodeDecodeError) else str(error)
+
+
 def _real_value(value: object) -> float:
     """A number read back, refused (TypeError) when something else than posecheck put text there."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -271,10 +278,10 @@ class History:
                     f"one knows up to {SCHEMA_VERSION}): update posecheck or use another file with --db"
                 )
             migrate(connection)
-        except sqlite3.DatabaseError as error:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
             connection.close()
             raise HistoryError(
-                f"cannot read the history {self.path} ({error}): it is not a posecheck history; move it "
+                f"cannot read the history {self.path} ({_reason(error)}): it is not a posecheck history; move it "
                 "aside or choose another file with --db"
             ) from None
         except BaseException:
@@ -305,9 +312,9 @@ class History:
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
-        except sqlite3.Error as error:
+        except (sqlite3.Error, UnicodeDecodeError) as error:
             raise HistoryError(
-                f"cannot write the history {self.path} ({error}): check the disk, or choose another "
+                f"cannot write the history {self.path} ({_reason(error)}): check the disk, or choose another "
                 "file with --db"
             ) from None
 
@@ -333,7 +340,7 @@ class History:
                     replacing,
                     session.exercise,
                     session.title,
-                    session.source,
+                    redacted(session.source),
                     session.started_at,
                     session.duration_s,
                     session.frames,
@@ -546,9 +553,9 @@ class History:
                 """SELECT exercise, hold_s, reps FROM targets
                    WHERE id IN (SELECT MAX(id) FROM targets GROUP BY exercise) ORDER BY exercise"""
             ).fetchall()
-        except sqlite3.Error as error:
+        except (sqlite3.Error, UnicodeDecodeError) as error:
             raise HistoryError(
-                f"cannot read the targets in the history {self.path} ({error}): move it aside or choose "
+                f"cannot read the targets in the history {self.path} ({_reason(error)}): move it aside or choose "
                 "another file with --db"
             ) from None
         return {exercise: Target(exercise, hold_s, reps) for exercise, hold_s, reps in rows}

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from posecheck.credentials import redacted
 from posecheck.errors import OutputError
 from posecheck.events import Hold
 from posecheck.private_files import replacing_privately
@@ -54,7 +55,7 @@ def session_to_dict(session: Session) -> dict[str, Any]:
         "holds": [hold_to_dict(hold) for hold in session.holds],
         "report_version": REPORT_VERSION,
         "title": session.title,
-        "source": session.source,
+        "source": redacted(session.source),
         "started_at": session.started_at,
         "reps_target": session.reps_target,
         "reps_are_per_side": session.reps_are_per_side,
@@ -138,7 +139,7 @@ def recognised_to_dict(recognised: RecognisedSession) -> dict[str, Any]:
             for segment in recognised.segments
         ],
         "report_version": REPORT_VERSION,
-        "source": recognised.source,
+        "source": redacted(recognised.source),
         "frames": recognised.frames,
         "frames_with_person": recognised.frames_with_person,
         "exercises": [session_to_dict(session) for session in recognised.sessions],
