@@ -281,8 +281,8 @@ class History:
         except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
             connection.close()
             raise HistoryError(
-                f"cannot read the history {self.path} ({_reason(error)}): it is not a posecheck history; move it "
-                "aside or choose another file with --db"
+                f"cannot read the history {self.path} ({_reason(error)}): it is not a posecheck history; "
+                "move it aside or choose another file with --db"
             ) from None
         except BaseException:
             connection.close()
@@ -555,8 +555,8 @@ class History:
             ).fetchall()
         except (sqlite3.Error, UnicodeDecodeError) as error:
             raise HistoryError(
-                f"cannot read the targets in the history {self.path} ({_reason(error)}): move it aside or choose "
-                "another file with --db"
+                f"cannot read the targets in the history {self.path} ({_reason(error)}): move it aside or "
+                "choose another file with --db"
             ) from None
         return {exercise: Target(exercise, hold_s, reps) for exercise, hold_s, reps in rows}
 
