@@ -33,6 +33,7 @@ from posecheck.events import Event, HoldFinished
 from posecheck.other_people import ANALYZE_CHECK_PERIOD_S, OtherPeople, OtherPeopleSearch
 from posecheck.overlay import Overlay
 from posecheck.pose import PersonSelector, Pose, PoseEstimator, StillPictureTest, prepared_for_pose
+from posecheck.private_files import make_private
 from posecheck.registry import exercise_named
 from posecheck.rules import Exercise
 from posecheck.session import Session, SessionRecorder
@@ -169,7 +170,12 @@ def people_search(
 
 
 def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        make_private(path)  # OpenCV keeps the mode of the file it finds
+    except OSError as error:
+        raise OutputError(
+            f"cannot write the annotated video {path} ({error.strerror}): choose a writable .mp4 path"
+        ) from None
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
     if not writer.isOpened():
         raise OutputError(f"cannot write the annotated video {path}: choose a writable .mp4 path")

@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 
 from posecheck.closing import Closing
+from posecheck.credentials import redacted_address
 from posecheck.errors import CameraUnavailableError
 from posecheck.source import Frame
 
 
 @dataclass(frozen=True, slots=True)
 class CameraSpec:
-    """What ``--camera`` names: a device index, a stream URL or a video file."""
+    """What ``--camera`` names: a device index, a stream URL or a video file.
+
+    ``value`` is what OpenCV opens, password included; ``describe`` is what may be printed
+    or stored (the address without its user and password: see ``credentials``).
+    """
 
     kind: str  # "index", "url" or "file"
-    value: str
+    value: str = field(repr=False)
 
     @staticmethod
     def parse(text: str | int) -> CameraSpec:
@@ -37,7 +42,9 @@ class CameraSpec:
         return CameraSpec("file", text)
 
     def describe(self) -> str:
-        return {"index": f"camera {self.value}", "url": self.value}.get(self.kind, Path(self.value).name)
+        if self.kind == "index":
+            return f"camera {self.value}"
+        return redacted_address(self.value) if self.kind == "url" else Path(self.value).name
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +88,11 @@ class LiveCamera(Closing):
     def _open(spec: CameraSpec) -> cv2.VideoCapture:
         if spec.kind == "file":
             path = Path(spec.value)
-            if not path.is_file():
+            try:
+                is_file = path.is_file()
+            except OSError:  # a name the system refuses, too long say
+                is_file = False
+            if not is_file:
                 raise CameraUnavailableError(
                     f"no camera or video file {spec.value}: give a camera index (0), a stream URL "
                     "or an existing video file"

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from posecheck import models
 from posecheck.cli_history import (
@@ -23,7 +22,9 @@ from posecheck.cli_history import (
     open_history_for_analysis,
     save_session,
 )
+from posecheck.credentials import CAMERA_ENVIRONMENT, read_camera_file
 from posecheck.errors import PosecheckError
+from posecheck.terminal_text import shown, shown_lines
 
 if TYPE_CHECKING:
     from posecheck.analysis import AdaptiveStride
@@ -80,7 +81,7 @@ def _analyze_into(
     _report(session, arguments.json)
     saver.save_final(session)
     if arguments.annotate is not None and session.frames:
-        print(f"Annotated video written to {arguments.annotate}")
+        print(f"Annotated video written to {shown(arguments.annotate)}")
     return _finish_analysis(session, poses, arguments)
 
 
@@ -99,12 +100,12 @@ def _analyze_recognised(arguments: argparse.Namespace, model: Path, history: His
         keep_track=poses,
         turned_retry=arguments.turned_retry,
     )
-    print(recognised_summary_text(recognised))
+    print(shown_lines(recognised_summary_text(recognised)))
     for session in recognised.sessions:
         save_session(session, history, arguments.video)
     if arguments.json is not None:
         write_recognised_json(recognised, arguments.json)
-        print(f"Report written to {arguments.json}")
+        print(f"Report written to {shown(arguments.json)}")
     return _finish_analysis(recognised, poses, arguments)
 
 
@@ -120,7 +121,7 @@ def _finish_analysis(
     if poses is not None:
         fps = session.frames / session.duration_s if session.duration_s > 0 else 0.0
         save_track(track_from_pairs(session.source, fps, poses), arguments.save_track)
-        print(f"Landmark track written to {arguments.save_track}")
+        print(f"Landmark track written to {shown(arguments.save_track)}")
     problem = session_problem(session, arguments.video)
     if problem is not None:
         raise problem
@@ -130,7 +131,7 @@ def _finish_analysis(
 def _is_batch(video: str) -> bool:
     from posecheck.manifest import is_manifest
 
-    return Path(video).is_dir() or is_manifest(video)
+    return _is_folder(video) or is_manifest(video)
 
 
 def _analyze_batch(
@@ -170,11 +171,15 @@ def _analyze_batch(
             json_dir=arguments.json,
             progress=sys.stderr.isatty() and not arguments.no_progress,
         )
-        print(folder_summary_text(outcomes, [item.label for item in items] if with_patients else None))
+        print(
+            shown_lines(
+                folder_summary_text(outcomes, [item.label for item in items] if with_patients else None)
+            )
+        )
         for item, outcome in zip(items, outcomes, strict=True):
             _save_outcome(outcome, histories[item.patient])
     if arguments.json is not None and any(outcome.session for outcome in outcomes):
-        print(f"Reports written to {arguments.json}")
+        print(f"Reports written to {shown(arguments.json)}")
     problem = folder_problem(outcomes)
     if problem is not None:
         raise problem
@@ -222,10 +227,10 @@ def _save_outcome(outcome: VideoOutcome, history: History | None) -> None:
 def _report(session: Session, json_path: Path | None) -> None:
     from posecheck.report import summary_text, write_json
 
-    print(summary_text(session))
+    print(shown_lines(summary_text(session)))
     if json_path is not None:
         write_json(session, json_path)
-        print(f"Report written to {json_path}")
+        print(f"Report written to {shown(json_path)}")
 
 
 def _replay(arguments: argparse.Namespace) -> int:
@@ -239,10 +244,10 @@ def _replay(arguments: argparse.Namespace) -> int:
         from posecheck.report import recognised_summary_text, write_recognised_json
 
         recognised = analyze_track_recognised(track)
-        print(recognised_summary_text(recognised))
+        print(shown_lines(recognised_summary_text(recognised)))
         if arguments.json is not None:
             write_recognised_json(recognised, arguments.json)
-            print(f"Report written to {arguments.json}")
+            print(f"Report written to {shown(arguments.json)}")
         sessions = recognised.sessions
     else:
         session = analyze_track(track, exercise_named(arguments.exercise))
@@ -284,8 +289,8 @@ def _live_into(arguments: argparse.Namespace, exercise: Exercise, model: Path, s
         window = (
             None if arguments.no_window else stack.enter_context(LiveWindow(f"posecheck: {exercise.title}"))
         )
-        camera = stack.enter_context(LiveCamera(arguments.camera))
-        print_line = functools.partial(print, flush=True) if arguments.no_window else None
+        camera = stack.enter_context(LiveCamera(_camera_address(arguments)))
+        print_line = _print_shown if arguments.no_window else None
         result = run_live(
             camera,
             exercise,
@@ -303,14 +308,27 @@ def _live_into(arguments: argparse.Namespace, exercise: Exercise, model: Path, s
     return 0
 
 
+def _camera_address(arguments: argparse.Namespace) -> str:
+    """--camera-file, else --camera, else $POSECHECK_CAMERA, else camera 0."""
+    if arguments.camera_file is not None:
+        return read_camera_file(arguments.camera_file)
+    if arguments.camera is not None:
+        return str(arguments.camera)
+    return os.environ.get(CAMERA_ENVIRONMENT, "").strip() or "0"
+
+
+def _print_shown(line: str) -> None:
+    print(shown(line), flush=True)
+
+
 def _models_install(arguments: argparse.Namespace) -> int:
     path = models.install_model(arguments.variant, arguments.to)
-    print(f"Pose model ready: {path}")
+    print(f"Pose model ready: {shown(path)}")
     return 0
 
 
 def _models_path(arguments: argparse.Namespace) -> int:
-    print(models.find_model(arguments.model))
+    print(shown(models.find_model(arguments.model)))
     return 0
 
 
@@ -326,10 +344,16 @@ def _exercises(arguments: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, its error line shown like posecheck's own (a bad option may hold any text)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {shown(message)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="posecheck", description="Checks back-spasm exercise form from a video."
-    )
+    parser = _Parser(prog="posecheck", description="Checks back-spasm exercise form from a video.")
     parser.add_argument("--verbose", action="store_true", help="also show MediaPipe's and FFmpeg's own logs")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -399,10 +423,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     live = commands.add_parser("live", parents=[history_options()], help="coach a session live from a camera")
     live.add_argument("--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose")
-    live.add_argument(
+    camera = live.add_mutually_exclusive_group()
+    camera.add_argument(
         "--camera",
-        default="0",
-        help="camera index (default 0), stream URL, or a video file played as a camera",
+        help=f"camera index (default ${CAMERA_ENVIRONMENT}, else 0), stream URL, or a video as a camera",
+    )
+    camera.add_argument(
+        "--camera-file",
+        type=Path,
+        metavar="FILE",
+        help="read the camera address from the first line of FILE (owner-only: for one with a password)",
     )
     live.add_argument("--no-window", action="store_true", help="no window: print the events as text")
     live.add_argument("--quiet", action="store_true", help="do not speak the cues")
@@ -452,6 +482,14 @@ def _native_logs_silenced(keep: bool) -> Iterator[None]:
         os.close(saved)
 
 
+def _is_folder(path: str) -> bool:
+    """Whether ``path`` names a folder; a name the system refuses (too long) is not one."""
+    try:
+        return Path(path).is_dir()
+    except OSError:
+        return False
+
+
 def _check_analyze_usage(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
     from posecheck.manifest import is_manifest
 
@@ -490,7 +528,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 return int(arguments.run(arguments))
             except PosecheckError as error:
-                print(f"posecheck: error: {error}", file=sys.stderr)
+                print(f"posecheck: error: {shown(error)}", file=sys.stderr)
                 return error.exit_code
     except KeyboardInterrupt:
         print("posecheck: interrupted", file=sys.stderr)

@@ -14,35 +14,47 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from posecheck.errors import InvalidTargetError, PosecheckError
+from posecheck.errors import InvalidTargetError, PosecheckError, UsageError
+from posecheck.terminal_text import shown, shown_lines
 
 if TYPE_CHECKING:
     from posecheck.history import History, StoredSession
     from posecheck.rules import Exercise
     from posecheck.session import Session
 
+FORGET_WITHOUT_NUMBER = ""
 LONGEST_TARGET_HOLD_S = 300.0
 MOST_TARGET_REPS = 50
 
 
 def _history(arguments: argparse.Namespace) -> History:
+    return opened_history(arguments.db)
+
+
+def opened_history(db: Path | None) -> History:
+    """The history, with one warning line when other users of the machine can read it."""
     from posecheck.history import History
 
-    return History(arguments.db)
+    history = History(db)
+    mode = history.mode_open_to_others
+    if mode is not None:
+        _warn(
+            f"the history {history.path} can be read by other users of this machine (mode {mode:03o}): "
+            f"`chmod 600 {history.path}` keeps it yours"
+        )
+    return history
 
 
 def _warn(message: str) -> None:
-    print(f"posecheck: warning: {message}", file=sys.stderr)
+    print(f"posecheck: warning: {shown(message)}", file=sys.stderr)
 
 
 # --------------------------------------------------------------------- analyze
 def open_history_for_analysis(db: Path | None) -> History | None:
     """The history `analyze` reads the target from and saves to. One that cannot be opened
     is one warning line: the analysis goes on against the prescribed target, unsaved."""
-    from posecheck.history import History
-
     try:
-        return History(db)
+        return opened_history(db)
     except PosecheckError as error:
         _warn(f"the session will not be saved to the history: {error}")
         return None
@@ -87,7 +99,7 @@ class SessionSaver:
             _warn(f"the history could not be read back: {error}")
             return self.session_id
         print(
-            f"Saved as session {self.session_id} in {history.path} "
+            f"Saved as session {self.session_id} in {shown(history.path)} "
             f"(`posecheck report {self.session_id}` for the report)"
         )
         suggestion = suggest_next(exercise, target, past)
@@ -141,6 +153,8 @@ def _run_history(arguments: argparse.Namespace) -> int:
     from posecheck.progression import reps_done, starting_target, suggest_next, trend
     from posecheck.registry import exercise_named
 
+    if arguments.forget is not None or arguments.all:
+        return _forget(arguments)
     exercise = _exercise_name(arguments.exercise)
     with _history(arguments) as history:
         stored = history.sessions(exercise, arguments.since, with_traces=False)
@@ -148,9 +162,11 @@ def _run_history(arguments: argparse.Namespace) -> int:
         path = history.path
     console = Console(width=max(Console().width, 110), highlight=False)
     if not stored:
-        console.print(f"No session to show in {path}: `posecheck analyze VIDEO -e NAME` adds one.")
+        console.print(
+            f"No session to show in {shown(path, markup=True)}: `posecheck analyze VIDEO -e NAME` adds one."
+        )
         return 0
-    table = Table(title=f"Sessions in {path}", title_justify="left")
+    table = Table(title=f"Sessions in {shown(path, markup=True)}", title_justify="left")
     for column, justify in [
         ("#", "right"),
         ("when", "left"),
@@ -165,7 +181,7 @@ def _run_history(arguments: argparse.Namespace) -> int:
         session = entry.session
         holds = ", ".join(f"{hold.duration_s:.1f}" for hold in session.holds) or "-"
         faults = sum(len(hold.faults) for hold in session.holds)
-        table.add_row(
+        cells = (
             str(entry.id),
             _when(session.started_at),
             session.exercise,
@@ -174,6 +190,7 @@ def _run_history(arguments: argparse.Namespace) -> int:
             holds,
             str(faults),
         )
+        table.add_row(*(shown(cell, markup=True) for cell in cells))
     console.print(table)
     for name in sorted({entry.session.exercise for entry in stored}):
         sessions = [entry.session for entry in stored if entry.session.exercise == name]
@@ -182,12 +199,12 @@ def _run_history(arguments: argparse.Namespace) -> int:
             f"{done}/{wanted}" for done, wanted in zip(summary.reps_done, summary.reps_target, strict=True)
         )
         fault = (
-            f'"{summary.most_frequent_fault}" ({summary.fault_count}x)'
+            f'"{shown(summary.most_frequent_fault, markup=True)}" ({summary.fault_count}x)'
             if summary.most_frequent_fault
             else "none"
         )
         console.print(
-            f"[bold]{sessions[0].title}[/bold]: {summary.sessions} sessions; "
+            f"[bold]{shown(sessions[0].title, markup=True)}[/bold]: {summary.sessions} sessions; "
             f"best hold {summary.best_hold_s:.1f} s, median {summary.median_hold_s:.1f} s\n"
             f"  reps against target: {reps}\n  most frequent fault: {fault}"
         )
@@ -197,7 +214,25 @@ def _run_history(arguments: argparse.Namespace) -> int:
         line = f"  target: {target.describe()}{'' if name in targets else ' (the starting one)'}"
         if suggestion is not None:
             line += f"; next: {suggestion.reason}"
-        console.print(line)
+        console.print(shown(line, markup=True))
+    return 0
+
+
+def _forget(arguments: argparse.Namespace) -> int:
+    """``history --forget SESSION`` or ``history --forget --all``."""
+    if arguments.forget is None or (arguments.forget == FORGET_WITHOUT_NUMBER) != arguments.all:
+        raise UsageError(
+            "give `--forget SESSION` for one session (`posecheck history` lists them) or "
+            "`--forget --all` for every session and target"
+        )
+    session_id = None if arguments.all else int(arguments.forget)
+    with _history(arguments) as history:
+        removed = history.forget(session_id)
+        path = history.path
+    if session_id is None:
+        print(f"Removed {removed} sessions and every target from {shown(path)}")
+    else:
+        print(f"Removed session {session_id} from {shown(path)}")
     return 0
 
 
@@ -264,7 +299,7 @@ def _run_report(arguments: argparse.Namespace) -> int:
     out = arguments.out or Path(f"posecheck-session-{stored.id}.html")
     angle_name = exercise.key_angle.name.replace("_", " ")
     write_report(out, stored, past, angle_name, target, suggestion, stills=not arguments.no_stills)
-    print(f"Report written to {out}")
+    print(f"Report written to {shown(out)}")
     return 0
 
 
@@ -287,10 +322,10 @@ def _run_export(arguments: argparse.Namespace) -> int:
         )
     text = export_text(stored, arguments.format)
     if arguments.out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(shown_lines(text) if sys.stdout.isatty() else text)
     else:
         write_text(text, arguments.out)
-        print(f"{len(stored)} sessions written to {arguments.out}")
+        print(f"{len(stored)} sessions written to {shown(arguments.out)}")
     return 0
 
 
@@ -300,6 +335,14 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+def _session_number(text: str) -> str:
+    if text == FORGET_WITHOUT_NUMBER:
+        return text
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a session number: `posecheck history` lists them")
+    return text
 
 
 def history_options() -> argparse.ArgumentParser:
@@ -318,6 +361,15 @@ def add_history_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     history.add_argument(
         "--since", type=_day, metavar="DATE", help="only sessions from this day on (YYYY-MM-DD)"
     )
+    history.add_argument(
+        "--forget",
+        nargs="?",
+        const=FORGET_WITHOUT_NUMBER,
+        type=_session_number,
+        metavar="SESSION",
+        help="remove this session for good (with --all: every session and target)",
+    )
+    history.add_argument("--all", action="store_true", help="with --forget: every session and every target")
     history.set_defaults(run=_run_history)
 
     targets = commands.add_parser(

@@ -84,6 +84,12 @@ class SessionNotFoundError(PosecheckError):
     exit_code = 9
 
 
+class UsageError(PosecheckError):
+    """Options that do not go together."""
+
+    exit_code = 2
+
+
 class InvalidTargetError(PosecheckError):
     exit_code = 2
 

@@ -8,13 +8,14 @@ import io
 import json
 import math
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from posecheck.credentials import redacted
 from posecheck.errors import OutputError
 from posecheck.history import StoredSession
+from posecheck.private_files import replacing_privately
 from posecheck.report import session_to_dict
 
 FORMATS = ("csv", "json")
@@ -74,7 +75,7 @@ def to_csv(sessions: Sequence[StoredSession]) -> str:
             "session": stored.id,
             "started_at": session.started_at,
             "exercise": session.exercise,
-            "source": session.source,
+            "source": redacted(session.source),
             "posecheck_version": stored.posecheck_version,
             "session_duration_s": round(session.duration_s, 2),
             "reps": session.reps,
@@ -116,12 +117,8 @@ def write_text(text: str, path: str | os.PathLike[str]) -> Path:
     """Writes atomically: a crash never leaves half a file."""
     target = Path(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False, encoding="utf-8"
-        ) as handle:
+        with replacing_privately(target) as handle:
             handle.write(text)
-        os.replace(handle.name, target)
     except OSError as error:
         raise OutputError(f"cannot write {target} ({error.strerror}): choose a writable path") from None
     return target

@@ -25,8 +25,10 @@ from types import TracebackType
 import numpy as np
 
 from posecheck import __version__
+from posecheck.credentials import redacted
 from posecheck.errors import HistoryError, SessionNotFoundError
 from posecheck.events import Fault, Hold, Phase
+from posecheck.private_files import create_private_file, readable_by_others
 from posecheck.progression import Target
 from posecheck.session import KeyAngleTrace, Session
 
@@ -195,6 +197,31 @@ def _real(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _reason(error: Exception) -> str:
+    """SQLite's own words, unless they quote bytes of a damaged file that are not UTF-8 (the
+    message itself then fails to decode)."""
+    return "the file is damaged" if isinstance(error, UnicodeDecodeError) else str(error)
+
+
+def _real_value(value: object) -> float:
+    """A number read back, refused (TypeError) when something else than posecheck put text there."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{value!r} is not a number")
+    return float(value)
+
+
+def _whole(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{value!r} is not a whole number")
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is not text")
+    return value
+
+
 def since_timestamp(day: date) -> str:
     """The start of a local calendar day as the UTC timestamp sessions are stored with."""
     local_midnight = datetime.combine(day, time()).astimezone()
@@ -202,37 +229,67 @@ def since_timestamp(day: date) -> str:
 
 
 class History:
-    """One history file, opened (and created or migrated) on construction."""
+    """One history file, opened (and migrated) on construction.
+
+    A file that does not exist yet is created, owner-only (see ``private_files``), by the
+    first write, so a command that fails before it saves anything leaves nothing on disk;
+    until then the history reads as empty. ``mode_open_to_others`` is the mode of an
+    existing file that other users of the machine may read (None when only its owner can).
+    """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else default_history_path()
+        self.mode_open_to_others: int | None = None
+        if self.path.exists():
+            self.mode_open_to_others = readable_by_others(self.path)
+            self.connection = self._connect(self.path)
+        else:
+            self.connection = self._connect(":memory:")
+        self._on_disk = self.path.exists()
+
+    def create_file(self) -> None:
+        """Creates the history file now (owner-only) when it does not exist yet."""
+        if self._on_disk:
+            return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.connection = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
-        except (OSError, sqlite3.Error) as error:
+            create_private_file(self.path)
+        except OSError as error:
+            raise HistoryError(
+                f"cannot create the history {self.path} ({error.strerror or error}): choose a writable "
+                f"file with --db or ${HISTORY_ENVIRONMENT}"
+            ) from None
+        connection = self._connect(self.path)
+        self.connection.close()
+        self.connection, self._on_disk = connection, True
+
+    def _connect(self, location: Path | str) -> sqlite3.Connection:
+        try:
+            connection = sqlite3.connect(location, timeout=10.0, isolation_level=None)
+        except sqlite3.Error as error:
             raise HistoryError(
                 f"cannot open the history {self.path} ({error}): choose a writable file with --db "
                 f"or ${HISTORY_ENVIRONMENT}"
             ) from None
         try:
-            self.connection.execute("PRAGMA journal_mode = WAL")
-            self.connection.execute("PRAGMA foreign_keys = ON")
-            version = schema_version(self.connection)
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            version = schema_version(connection)
             if version > SCHEMA_VERSION:
                 raise HistoryError(
                     f"the history {self.path} was written by a newer posecheck (schema {version}, this "
                     f"one knows up to {SCHEMA_VERSION}): update posecheck or use another file with --db"
                 )
-            migrate(self.connection)
-        except sqlite3.DatabaseError as error:
-            self.connection.close()
+            migrate(connection)
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+            connection.close()
             raise HistoryError(
-                f"cannot read the history {self.path} ({error}): it is not a posecheck history; move it "
-                "aside or choose another file with --db"
+                f"cannot read the history {self.path} ({_reason(error)}): it is not a posecheck history; "
+                "move it aside or choose another file with --db"
             ) from None
         except BaseException:
-            self.connection.close()
+            connection.close()
             raise
+        return connection
 
     def close(self) -> None:
         self.connection.close()
@@ -247,6 +304,7 @@ class History:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self.create_file()
         connection = self.connection
         try:
             connection.execute("BEGIN IMMEDIATE")
@@ -256,9 +314,9 @@ class History:
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
-        except sqlite3.Error as error:
+        except (sqlite3.Error, UnicodeDecodeError) as error:
             raise HistoryError(
-                f"cannot write the history {self.path} ({error}): check the disk, or choose another "
+                f"cannot write the history {self.path} ({_reason(error)}): check the disk, or choose another "
                 "file with --db"
             ) from None
 
@@ -284,7 +342,7 @@ class History:
                     replacing,
                     session.exercise,
                     session.title,
-                    session.source,
+                    redacted(session.source),
                     session.started_at,
                     session.duration_s,
                     session.frames,
@@ -386,6 +444,14 @@ class History:
                 f"cannot read the history {self.path} ({error}): move it aside or choose another file "
                 "with --db"
             ) from None
+        except (ValueError, TypeError, KeyError, IndexError, zlib.error) as error:
+            # A value no posecheck wrote (notes that are not JSON, a damaged key angle, a number
+            # where text belongs): the file was changed or damaged outside posecheck.
+            what = "a key angle that cannot be unpacked" if isinstance(error, zlib.error) else "a value"
+            raise HistoryError(
+                f"the history {self.path} holds a damaged session ({what} no posecheck writes): move "
+                "it aside or choose another file with --db"
+            ) from None
         finally:
             self.connection.row_factory = None
 
@@ -396,18 +462,25 @@ class History:
             "SELECT * FROM faults WHERE session_id = ? ORDER BY hold_number, number", (session_id,)
         ):
             faults.setdefault(fault["hold_number"], []).append(
-                Fault(fault["kind"], fault["cue"], fault["start_s"], fault["end_s"])
+                Fault(
+                    _text(fault["kind"]),
+                    _text(fault["cue"]),
+                    _real_value(fault["start_s"]),
+                    _real_value(fault["end_s"]),
+                )
             )
         holds = tuple(
             Hold(
-                start_s=hold["start_s"],
-                end_s=hold["end_s"],
-                duration_s=hold["duration_s"],
+                start_s=_real_value(hold["start_s"]),
+                end_s=_real_value(hold["end_s"]),
+                duration_s=_real_value(hold["duration_s"]),
                 complete=bool(hold["complete"]),
-                side=hold["side"],
-                target_s=hold["target_s"],
-                minimum_s=hold["minimum_s"],
-                key_angle_deg=math.nan if hold["key_angle_deg"] is None else hold["key_angle_deg"],
+                side=None if hold["side"] is None else _text(hold["side"]),
+                target_s=_real_value(hold["target_s"]),
+                minimum_s=_real_value(hold["minimum_s"]),
+                key_angle_deg=math.nan
+                if hold["key_angle_deg"] is None
+                else _real_value(hold["key_angle_deg"]),
                 faults=tuple(faults.get(hold["number"], ())),
                 variant=hold["variant"],
             )
@@ -428,22 +501,47 @@ class History:
                 _unpack_phases(trace_row["phases"]),
             )
         session = Session(
-            exercise=row["exercise"],
-            title=row["title"],
-            source=row["source"],
-            started_at=row["started_at"],
-            duration_s=row["duration_s"],
-            frames=row["frames"],
-            frames_with_person=row["frames_with_person"],
+            exercise=_text(row["exercise"]),
+            title=_text(row["title"]),
+            source=_text(row["source"]),
+            started_at=_text(row["started_at"]),
+            duration_s=_real_value(row["duration_s"]),
+            frames=_whole(row["frames"]),
+            frames_with_person=_whole(row["frames_with_person"]),
             holds=holds,
-            reps_target=row["reps_target"],
+            reps_target=_whole(row["reps_target"]),
             reps_are_per_side=bool(row["reps_are_per_side"]),
-            notes=tuple(json.loads(row["notes"])),
+            notes=tuple(_text(note) for note in json.loads(_text(row["notes"]))),
             ended_early=bool(row["ended_early"]),
             interrupted=bool(row["interrupted"]),
             trace=trace,
         )
         return StoredSession(session_id, session, row["posecheck_version"], row["video_path"])
+
+    def forget(self, session_id: int | None) -> int:
+        """Removes one session, or with None every session and every target, for good: the
+        freed pages are zeroed, the file rebuilt without them (``VACUUM``) and the write-ahead
+        log emptied, so no copy stays in the file. Returns the number of sessions removed."""
+        if session_id is not None:
+            self.session(session_id)  # SessionNotFoundError when there is none
+        if not self._on_disk:
+            return 0
+        self.connection.execute("PRAGMA secure_delete = ON")
+        with self._transaction() as connection:
+            if session_id is None:
+                removed = connection.execute("DELETE FROM sessions").rowcount
+                connection.execute("DELETE FROM targets")
+            else:
+                removed = connection.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount
+        try:
+            self.connection.execute("VACUUM")
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as error:
+            raise HistoryError(
+                f"removed from the history {self.path}, but it could not be compacted ({error}): close "
+                "other posecheck commands using it and run the same command again"
+            ) from None
+        return removed
 
     # ----------------------------------------------------------------- targets
     def set_target(self, target: Target) -> None:
@@ -455,10 +553,16 @@ class History:
 
     def targets(self) -> dict[str, Target]:
         """The latest target set for each exercise."""
-        rows = self.connection.execute(
-            """SELECT exercise, hold_s, reps FROM targets
-               WHERE id IN (SELECT MAX(id) FROM targets GROUP BY exercise) ORDER BY exercise"""
-        ).fetchall()
+        try:
+            rows = self.connection.execute(
+                """SELECT exercise, hold_s, reps FROM targets
+                   WHERE id IN (SELECT MAX(id) FROM targets GROUP BY exercise) ORDER BY exercise"""
+            ).fetchall()
+        except (sqlite3.Error, UnicodeDecodeError) as error:
+            raise HistoryError(
+                f"cannot read the targets in the history {self.path} ({_reason(error)}): move it aside or "
+                "choose another file with --db"
+            ) from None
         return {exercise: Target(exercise, hold_s, reps) for exercise, hold_s, reps in rows}
 
     def target_for(self, exercise: str) -> Target | None:

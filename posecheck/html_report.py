@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 from matplotlib.figure import Figure
 
+from posecheck.credentials import redacted
 from posecheck.events import Fault, Phase
 from posecheck.export import write_text
 from posecheck.history import StoredSession
@@ -273,7 +274,7 @@ def render_html(
         f"<h1>{escape(session.title)}: session {stored.id}</h1>",
         "<table>",
         f"<tr><th>When</th><td>{escape(_when(session.started_at))}</td></tr>",
-        f"<tr><th>Source</th><td>{escape(session.source)}</td></tr>",
+        f"<tr><th>Source</th><td>{escape(redacted(session.source))}</td></tr>",
         f"<tr><th>Length</th><td>{session.duration_s:.1f} s</td></tr>",
         f"<tr><th>Reps</th><td>{escape(reps)}</td></tr>",
         f"<tr><th>Target</th><td>{escape(target.describe() if target else 'as prescribed')}</td></tr>",

@@ -249,9 +249,13 @@ def build_full_bundle_from_wheel(
     else:
         networks = _networks_from_wheel(_fetch_wheel(Path(work_dir), report))
 
+    # Imported here, before any metadata writer exists: the import keeps the frames that called
+    # it alive to the end, and a writer left in one would be deleted only at interpreter exit,
+    # where its __del__ fails with a traceback.
+    writer_modules = _metadata_writer_modules()
     members: dict[str, bytes] = {}
     for network in FULL_BUNDLE_NETWORKS:
-        member = _with_image_input_metadata(networks[network.member], network)
+        member = _with_image_input_metadata(networks[network.member], network, writer_modules)
         _require_digest(member, network.member_sha256, f"{network.member} after adding metadata")
         members[network.member] = member
 
@@ -344,13 +348,15 @@ def _networks_from_wheel(wheel: Path) -> dict[str, bytes]:
     return networks
 
 
-def _with_image_input_metadata(raw_network: bytes, network: BundledNetwork) -> bytes:
+def _with_image_input_metadata(
+    raw_network: bytes, network: BundledNetwork, writer_modules: tuple[types.ModuleType, types.ModuleType]
+) -> bytes:
     """The network with TFLite metadata declaring one RGB image input and its normalisation.
 
     The Tasks API refuses a float input without it. Model name, tensor names and descriptions
     are those of the reference bundle, so the bytes come out identical.
     """
-    metadata_writer, writer_utils = _metadata_writer_modules()
+    metadata_writer, writer_utils = writer_modules
     model = bytearray(raw_network)
     model_name = network.member.removesuffix(".tflite")
     writer = metadata_writer.MetadataWriter.create(model)

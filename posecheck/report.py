@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from posecheck.credentials import redacted
 from posecheck.errors import OutputError
 from posecheck.events import Hold
+from posecheck.private_files import replacing_privately
 from posecheck.session import Session
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def session_to_dict(session: Session) -> dict[str, Any]:
         "holds": [hold_to_dict(hold) for hold in session.holds],
         "report_version": REPORT_VERSION,
         "title": session.title,
-        "source": session.source,
+        "source": redacted(session.source),
         "started_at": session.started_at,
         "reps_target": session.reps_target,
         "reps_are_per_side": session.reps_are_per_side,
@@ -76,13 +77,9 @@ def write_json(session: Session, path: str | os.PathLike[str]) -> Path:
 def _write_json_atomically(report: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
-        ) as handle:
+        with replacing_privately(target) as handle:
             json.dump(report, handle, indent=2)
             handle.write("\n")
-        os.replace(handle.name, target)
     except OSError as error:
         raise OutputError(f"cannot write {target} ({error.strerror}): choose a writable path") from None
     return target
@@ -144,7 +141,7 @@ def recognised_to_dict(recognised: RecognisedSession) -> dict[str, Any]:
             for segment in recognised.segments
         ],
         "report_version": REPORT_VERSION,
-        "source": recognised.source,
+        "source": redacted(recognised.source),
         "frames": recognised.frames,
         "frames_with_person": recognised.frames_with_person,
         "exercises": [session_to_dict(session) for session in recognised.sessions],

@@ -90,17 +90,13 @@ class VideoFileSource(Closing):
         if stride < 1:
             raise ValueError("stride must be 1 or more")
         self.stride = stride
-        if not self.path.exists():
-            raise VideoNotFoundError(f"video not found: {self.path} (check the path)")
-        if self.path.is_dir():
-            raise VideoUnreadableError(f"{self.path} is a folder: give one video file")
-        if self.path.stat().st_size == 0:
-            raise VideoUnreadableError(f"{self.path} is empty (0 bytes): copy or export the video again")
-        image_kind = _still_image_kind(self.path)
-        if image_kind is not None:
+        try:
+            self._check_file()
+        except OSError as error:
             raise VideoUnreadableError(
-                f"{self.path} is a still {image_kind} image, not a video: give a video file (MP4/MOV/AVI)"
-            )
+                f"cannot open {self.path} ({error.strerror or type(error).__name__}): check the path "
+                "and that the file is readable"
+            ) from None
         self._capture = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
         if not self._capture.isOpened():
             self._capture.release()
@@ -113,6 +109,20 @@ class VideoFileSource(Closing):
         self.last_timestamp_s = 0.0
         self.frames_decoded = 0
         self._reached_s = 0.0  # time of the last frame read, kept or skipped by the stride
+
+    def _check_file(self) -> None:
+        """Refuses what is not a video file, each case with its fix."""
+        if not self.path.exists():
+            raise VideoNotFoundError(f"video not found: {self.path} (check the path)")
+        if self.path.is_dir():
+            raise VideoUnreadableError(f"{self.path} is a folder: give one video file")
+        if self.path.stat().st_size == 0:
+            raise VideoUnreadableError(f"{self.path} is empty (0 bytes): copy or export the video again")
+        image_kind = _still_image_kind(self.path)
+        if image_kind is not None:
+            raise VideoUnreadableError(
+                f"{self.path} is a still {image_kind} image, not a video: give a video file (MP4/MOV/AVI)"
+            )
 
     def _read_info(self) -> VideoInfo:
         # With ORIENTATION_AUTO on, OpenCV already reports the size of the rotated frames it returns.

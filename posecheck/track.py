@@ -4,15 +4,18 @@ without the model (and without the video: a track holds no picture)."""
 from __future__ import annotations
 
 import os
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from posecheck.errors import VideoNotFoundError, VideoUnreadableError
+from posecheck.errors import OutputError, VideoNotFoundError, VideoUnreadableError
 from posecheck.landmarks import LANDMARK_COUNT
 from posecheck.pose import Pose
+from posecheck.private_files import replacing_privately
 
 TRACK_VERSION = 1
 
@@ -58,24 +61,26 @@ def save_track(track: PoseTrack, path: str | os.PathLike[str]) -> Path:
         visibility[index], presence[index] = pose.visibility, pose.presence
         size = pose.image_size
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    with partial.open("wb") as handle:
-        np.savez_compressed(
-            handle,
-            version=TRACK_VERSION,
-            source=track.source,
-            fps=track.fps,
-            image_size=np.array(size),
-            times=times,
-            present=present,
-            image_xy=image_xy,
-            image_z=image_z,
-            world=world,
-            visibility=visibility,
-            presence=presence,
-        )
-    os.replace(partial, target)
+    try:
+        with replacing_privately(target, "wb") as handle:
+            np.savez_compressed(
+                handle,
+                version=TRACK_VERSION,
+                source=track.source,
+                fps=track.fps,
+                image_size=np.array(size),
+                times=times,
+                present=present,
+                image_xy=image_xy,
+                image_z=image_z,
+                world=world,
+                visibility=visibility,
+                presence=presence,
+            )
+    except OSError as error:
+        raise OutputError(
+            f"cannot write the landmark track {target} ({error.strerror}): choose a writable path"
+        ) from None
     return target
 
 
@@ -101,7 +106,9 @@ def load_track(path: str | os.PathLike[str]) -> PoseTrack:
         return PoseTrack(str(data["source"]), float(data["fps"]), tuple(frames))
     except FileNotFoundError:
         raise VideoNotFoundError(f"landmark track not found: {path} (check the path)") from None
-    except (OSError, KeyError, ValueError, EOFError) as error:
+    except (
+        OSError, KeyError, ValueError, EOFError, IndexError, TypeError, zipfile.BadZipFile, zlib.error
+    ) as error:  # fmt: skip
         raise VideoUnreadableError(
             f"cannot read the landmark track {path} ({type(error).__name__}): save it again with "
             "`posecheck analyze VIDEO --save-track FILE`"

@@ -23,7 +23,6 @@ from posecheck.evaluation import corpus_track
 from posecheck.pose import Pose
 from posecheck.track import PoseTrack, TrackFrame
 
-
 FRONT_OF_THE_PERSON_DEG = 70.0
 
 

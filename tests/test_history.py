@@ -131,7 +131,8 @@ def _tables(path: Path) -> set[str]:
 
 def test_an_empty_file_is_migrated_through_every_version(tmp_path: Path) -> None:
     path = tmp_path / "new" / "history.sqlite"
-    History(path).close()
+    with History(path) as history:
+        history.create_file()
     with sqlite3.connect(path) as connection:
         versions = [row[0] for row in connection.execute("SELECT version FROM schema_version ORDER BY 1")]
     assert versions == list(range(1, SCHEMA_VERSION + 1)) == list(range(1, len(MIGRATIONS) + 1))
@@ -210,7 +211,8 @@ def test_a_first_version_file_is_migrated_and_keeps_its_sessions(
 
 def test_a_file_from_a_newer_posecheck_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite"
-    History(path).close()
+    with History(path) as history:
+        history.create_file()
     with sqlite3.connect(path) as connection:
         connection.execute("INSERT INTO schema_version VALUES (?, 'later')", (SCHEMA_VERSION + 1,))
     with pytest.raises(HistoryError, match="newer posecheck"):
@@ -257,6 +259,7 @@ WRITER = textwrap.dedent(
     with History(source) as history:
         session = history.session(1).session
     history = History(target)
+    history.create_file()
     saved = 0
 
     def stall_mid_write(statement):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -318,3 +319,24 @@ def test_the_built_bundle_finds_the_person_in_a_cobra_pose_photo(built_bundle: P
         result = landmarker.detect(mp.Image.create_from_file(str(COBRA_PHOTO)))
     assert len(result.pose_landmarks) == 1
     assert len(result.pose_landmarks[0]) == 33
+
+
+def test_the_build_ends_without_a_traceback_at_exit(wheel_cache: Path, tmp_path: Path) -> None:
+    """MediaPipe's metadata writer cleans up in ``__del__``; one left alive to interpreter exit
+    printed "Exception ignored in ... MetadataWriter.__del__" after a successful build."""
+    destination = tmp_path / "pose.task"
+    build = (
+        "import sys; from pathlib import Path; from posecheck import models; "
+        "models.build_full_bundle_from_wheel(Path(sys.argv[1]), work_dir=Path(sys.argv[2]))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", build, str(destination), str(wheel_cache)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert f"Built {destination}" in completed.stdout
+    assert completed.stderr == "", completed.stderr
+    models.check_bundle(destination)
