@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from posecheck import models
-from posecheck.analysis import analyze_track
-from posecheck.evaluation import corpus_track
-from posecheck.history import History
-from posecheck.html_report import render_html
+from posecheck.analysis.video import analyze_track
+from posecheck.evaluation.corpus import corpus_track
+from posecheck.history.store import History
+from posecheck.pipeline import model_files as models
+from posecheck.reports.html import render_html
 
 CLIP = "videos/prone_press_up__flowai_bhujangasana_man_side.mp4"
 SESSIONS = 200

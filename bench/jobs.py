@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from posecheck import models
-from posecheck.batch import analyze_folder
-from posecheck.source import VideoFileSource, write_excerpt
+from posecheck.batch.runner import analyze_folder
+from posecheck.pipeline import model_files as models
+from posecheck.pipeline.source import VideoFileSource, write_excerpt
 
 CORPUS_VIDEOS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "videos"
 CLIPS = (

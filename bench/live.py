@@ -22,12 +22,12 @@ import mediapipe as mp
 import numpy as np
 from mediapipe.tasks.python import BaseOptions, vision
 
-from posecheck import models
-from posecheck.analysis import analyze_video
-from posecheck.camera import LiveCamera
-from posecheck.live import run_live
-from posecheck.pose import PoseEstimator
-from posecheck.source import VideoFileSource
+from posecheck.analysis.video import analyze_video
+from posecheck.live.session import run_live
+from posecheck.pipeline import model_files as models
+from posecheck.pipeline.camera import LiveCamera
+from posecheck.pipeline.pose import PoseEstimator
+from posecheck.pipeline.source import VideoFileSource
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CLIP = CORPUS / "videos" / "prone_press_up__flowai_bhujangasana_man_side.mp4"

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from posecheck import models
-from posecheck.analysis import analyze_video
+from posecheck.analysis.video import analyze_video
+from posecheck.pipeline import model_files as models
 
 CORPUS_VIDEOS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "videos"
 DEFAULT_CLIP = "prone_press_up__flowai_bhujangasana_man_side.mp4"

@@ -16,12 +16,12 @@ import os
 import time
 from pathlib import Path
 
-from posecheck import models
-from posecheck.analysis import AdaptiveStride, analyze_video
-from posecheck.evaluation import corpus_track
-from posecheck.other_people import ANALYZE_CHECK_PERIOD_S, OtherPeopleSearch
-from posecheck.setup_check import SOMEONE_ELSE_NOTE, SetupTally
-from posecheck.source import VideoFileSource
+from posecheck.analysis.other_people import ANALYZE_CHECK_PERIOD_S, OtherPeopleSearch
+from posecheck.analysis.setup_check import SOMEONE_ELSE_NOTE, SetupTally
+from posecheck.analysis.video import AdaptiveStride, analyze_video
+from posecheck.evaluation.corpus import corpus_track
+from posecheck.pipeline import model_files as models
+from posecheck.pipeline.source import VideoFileSource
 
 
 def looks(video: Path, model: Path, cache: Path) -> tuple[SetupTally, float]:

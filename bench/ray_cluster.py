@@ -23,12 +23,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from posecheck import models
-from posecheck.batch import VideoOutcome, analyze_folder
-from posecheck.cluster import RayRunner, local_cluster
-from posecheck.recognised_analysis import RecognisedSession
-from posecheck.report import session_to_dict
-from posecheck.source import VideoFileSource, write_excerpt
+from posecheck.analysis.recognised import RecognisedSession
+from posecheck.batch.cluster import RayRunner, local_cluster
+from posecheck.batch.runner import VideoOutcome, analyze_folder
+from posecheck.pipeline import model_files as models
+from posecheck.pipeline.source import VideoFileSource, write_excerpt
+from posecheck.reports.text import session_to_dict
 
 CORPUS_VIDEOS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "videos"
 CLIPS = (

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck import models
-from posecheck.evaluation import corpus_track
-from posecheck.smoothing import OneEuroParameters, PoseSmoother
-from posecheck.track import PoseTrack
+from posecheck.evaluation.corpus import corpus_track
+from posecheck.pipeline import model_files as models
+from posecheck.pipeline.recording import PoseTrack
+from posecheck.pipeline.smoothing import OneEuroParameters, PoseSmoother
 
 STILL = [
     ("childs_pose__yogagym_child_pose_portrait.mp4", 2.0, 18.0),

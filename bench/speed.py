@@ -23,11 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from posecheck import models
-from posecheck.analysis import AdaptiveStride, analyze_track, analyze_video
-from posecheck.pose import PoseEstimator
-from posecheck.source import VideoFileSource, write_excerpt
-from posecheck.track import track_from_pairs
+from posecheck.analysis.video import AdaptiveStride, analyze_track, analyze_video
+from posecheck.pipeline import model_files as models
+from posecheck.pipeline.pose import PoseEstimator
+from posecheck.pipeline.recording import track_from_pairs
+from posecheck.pipeline.source import VideoFileSource, write_excerpt
 
 DEFAULT_CLIPS = [
     ("prone_press_up__flowai_bhujangasana_man_side.mp4", "prone_press_up"),

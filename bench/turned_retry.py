@@ -2,7 +2,7 @@
 
 For every labelled corpus clip: the frames where the labels say a person is on screen
 (outside ``no_person``), how many of them the normal pass found a plausible person in (the
-cached pose track), and how many more the turned retry (``posecheck.rotation``) finds.
+cached pose track), and how many more the turned retry (``posecheck.pipeline.turned_retry``) finds.
 Usage: python bench/turned_retry.py [CORPUS_DIR] [--only PART ...]
 """
 
@@ -13,11 +13,11 @@ import time
 import tomllib
 from pathlib import Path
 
-from posecheck import models
-from posecheck.evaluation import corpus_track
-from posecheck.pose import PersonGate
-from posecheck.rotation import TurnedRetry
-from posecheck.source import VideoFileSource
+from posecheck.evaluation.corpus import corpus_track
+from posecheck.pipeline import model_files as models
+from posecheck.pipeline.pose import PersonGate
+from posecheck.pipeline.source import VideoFileSource
+from posecheck.pipeline.turned_retry import TurnedRetry
 
 
 def main() -> None:

@@ -15,11 +15,11 @@ import math
 
 import numpy as np
 
-from posecheck import geometry
-from posecheck.body import Body, Side
-from posecheck.events import Phase
-from posecheck.landmarks import Landmark as L
-from posecheck.rules import (
+from posecheck.pipeline.landmarks import Landmark as L
+from posecheck.rules import geometry
+from posecheck.rules.body import Body, Side
+from posecheck.rules.events import Phase
+from posecheck.rules.vocabulary import (
     CameraView,
     Check,
     Exercise,

@@ -13,11 +13,11 @@ import math
 
 import numpy as np
 
-from posecheck import geometry
-from posecheck.body import Body
-from posecheck.events import Phase
-from posecheck.landmarks import Landmark
-from posecheck.rules import (
+from posecheck.pipeline.landmarks import Landmark
+from posecheck.rules import geometry
+from posecheck.rules.body import Body
+from posecheck.rules.events import Phase
+from posecheck.rules.vocabulary import (
     CameraView,
     Check,
     Exercise,

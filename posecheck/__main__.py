@@ -1,5 +1,5 @@
 import sys
 
-from posecheck.cli import main
+from posecheck.cli.main import main
 
 sys.exit(main())

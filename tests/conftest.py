@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from posecheck import models
 from posecheck.errors import ModelNotFoundError
+from posecheck.pipeline import model_files as models
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from posecheck.landmarks import LANDMARK_COUNT, Landmark
-from posecheck.pose import Pose
+from posecheck.pipeline.landmarks import LANDMARK_COUNT, Landmark
+from posecheck.pipeline.pose import Pose
 
 PIXELS_PER_METRE = 400.0
 IMAGE_SIZE = (1280, 720)

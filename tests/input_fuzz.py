@@ -96,7 +96,7 @@ def _posecheck(arguments: list[str | bytes], cwd: Path, timeout_s: float) -> tup
 
 def make_seeds(folder: Path, clip: Path, seconds: float = 4.0) -> Seeds:
     """An excerpt of ``clip``, its track and a history of two sessions (runs the model once)."""
-    from posecheck.source import write_excerpt
+    from posecheck.pipeline.source import write_excerpt
 
     folder.mkdir(parents=True, exist_ok=True)
     video = write_excerpt(clip, seconds, folder / "seed.mp4")

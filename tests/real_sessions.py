@@ -8,11 +8,11 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from posecheck.analysis import analyze_track
-from posecheck.evaluation import corpus_track
-from posecheck.session import Session
-from posecheck.track import PoseTrack
-from tests.test_faults_on_real_tracks import _edited, _raise_hips
+from posecheck.analysis.session import Session
+from posecheck.analysis.video import analyze_track
+from posecheck.evaluation.corpus import corpus_track
+from posecheck.pipeline.recording import PoseTrack
+from tests.rules.test_faults_on_real_tracks import _edited, _raise_hips
 
 PRESS_UP_CLIP = "videos/prone_press_up__flowai_bhujangasana_man_side.mp4"  # one 28 s hold
 SHORT_PRESS_UP_CLIP = "videos/prone_press_up__fitsens_cobra_stretch_man.mp4"  # one 8 s hold

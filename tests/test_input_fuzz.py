@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_cli import COBRA_CLIP, require_clip, require_model
 from tests.input_fuzz import KINDS, Seeds, cases, make_seeds, run_case
-from tests.test_cli import COBRA_CLIP, require_clip, require_model
 
 SEED = 12
 CASES_PER_KIND = 2

@@ -18,11 +18,10 @@ from pathlib import Path
 import pytest
 
 from posecheck.credentials import redacted
-from posecheck.history import History
+from posecheck.history.store import History
 from posecheck.private_files import private_folder, replacing_privately
 from posecheck.terminal_text import shown
-from tests.real_sessions import RealSessions, real_sessions
-from tests.test_cli import (
+from tests.cli.test_cli import (
     COBRA_CLIP,
     Run,
     analyze,
@@ -31,6 +30,7 @@ from tests.test_cli import (
     require_clip,
     require_model,
 )
+from tests.real_sessions import RealSessions, real_sessions
 
 PASSWORD = "s3cr3t-Pa55"
 USER = "physio-user"
@@ -354,7 +354,7 @@ def test_a_camera_file_others_can_read_is_refused_naming_chmod(tmp_path: Path) -
 
 
 def test_an_owner_only_camera_file_and_the_environment_give_the_address_unprinted(tmp_path: Path) -> None:
-    from tests.test_cli import cli_environment
+    from tests.cli.test_cli import cli_environment
 
     camera = _camera_file(tmp_path, 0o600)
     from_file = posecheck(

@@ -1,0 +1,200 @@
+"""Analysis of a recording whose exercise is not given: recognise, then analyse each part.
+
+Every analysed frame's pose goes to the recogniser (``posecheck.analysis.recognition``) and to each
+exercise's own analysis; a hold counts only inside a segment the recogniser gave to its
+exercise. Everything streams: no frame and no pose is kept beyond the current one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from posecheck.analysis.other_people import ANALYZE_CHECK_PERIOD_S, OtherPeople
+from posecheck.analysis.recognition import EXERCISES, ExerciseRecognizer, Segment
+from posecheck.analysis.session import Session
+from posecheck.analysis.setup_check import SOMEONE_ELSE_NOTE, SetupTally
+from posecheck.analysis.video import ExerciseAnalysis, PoseStage, people_search
+from posecheck.pipeline.pose import Pose, PoseEstimator, prepared_for_pose
+from posecheck.pipeline.recording import PoseTrack
+from posecheck.pipeline.sides import SideKeeper
+from posecheck.pipeline.smoothing import OneEuroParameters, PoseSmoother
+from posecheck.pipeline.source import VideoFileSource, prefetched
+from posecheck.rules.body import Body
+from posecheck.rules.events import Hold
+from posecheck.rules.registry import exercise_named
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseSegment:
+    """One recognised exercise segment with the holds found inside it."""
+
+    exercise: str
+    start_s: float
+    end_s: float
+    holds: tuple[Hold, ...]
+
+    @property
+    def reps(self) -> int:
+        return sum(1 for hold in self.holds if hold.complete)
+
+
+@dataclass(frozen=True, slots=True)
+class RecognisedSession:
+    """A recording's exercise segments, and per exercise done a session of its holds.
+
+    ``notes`` are set-up notes on the recording as a whole (someone else in the picture);
+    each exercise's session carries them too, so that a recording with no exercise
+    recognised still gets them."""
+
+    source: str
+    duration_s: float
+    frames: int
+    frames_with_person: int
+    segments: tuple[ExerciseSegment, ...]
+    sessions: tuple[Session, ...]
+    ended_early: bool = False
+    interrupted: bool = False
+    notes: tuple[str, ...] = ()
+
+
+def _inside(hold: Hold, segment: Segment) -> bool:
+    return segment.covers((hold.start_s + hold.end_s) / 2.0)
+
+
+class RecognisedAnalysis:
+    """Poses in (one per analysed frame, None for a gap), a ``RecognisedSession`` out."""
+
+    def __init__(self, source: str, smoothing: OneEuroParameters | None = None) -> None:
+        self.source = source
+        self.sides = SideKeeper()
+        self.smoother = PoseSmoother(smoothing)
+        self.recognizer = ExerciseRecognizer()
+        self.analyses = {
+            name: ExerciseAnalysis(exercise_named(name), source, smoothing) for name in EXERCISES
+        }
+        self.frames = 0
+        self.frames_with_person = 0
+        self.last_time_s = 0.0
+        self.setup = SetupTally()
+
+    def feed(self, time_s: float, pose: Pose | None) -> str:
+        """Reads one frame; returns the exercise named now (or "other")."""
+        self.frames += 1
+        self.frames_with_person += pose is not None
+        self.last_time_s = time_s
+        smoothed = self.smoother.smooth(self.sides.keep(pose))
+        named = self.recognizer.update(time_s, Body.of(smoothed) if smoothed is not None else None)
+        for analysis in self.analyses.values():
+            analysis.feed(time_s, pose)
+        return named
+
+    def note_other_people(self, found: OtherPeople) -> None:
+        """Takes the result of a look for other people (see ``posecheck.analysis.other_people``)."""
+        self.setup.record_people_check(found)
+        for analysis in self.analyses.values():
+            analysis.note_other_people(found)
+
+    def finish(
+        self, frame_period_s: float, ended_early: bool = False, interrupted: bool = False
+    ) -> RecognisedSession:
+        segments = self.recognizer.finish()
+        sessions = {
+            name: analysis.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
+            for name, analysis in self.analyses.items()
+        }
+        found = tuple(
+            ExerciseSegment(
+                segment.exercise,
+                round(segment.start_s, 2),
+                round(segment.end_s, 2),
+                tuple(hold for hold in sessions[segment.exercise].holds if _inside(hold, segment)),
+            )
+            for segment in segments
+        )
+        done = []
+        for name in EXERCISES:
+            if any(segment.exercise == name for segment in found):
+                holds = tuple(hold for segment in found if segment.exercise == name for hold in segment.holds)
+                done.append(dataclasses.replace(sessions[name], holds=holds))
+        return RecognisedSession(
+            source=self.source,
+            duration_s=round(self.last_time_s + frame_period_s, 3),
+            frames=self.frames,
+            frames_with_person=self.frames_with_person,
+            segments=found,
+            sessions=tuple(done),
+            ended_early=ended_early,
+            interrupted=interrupted,
+            notes=(SOMEONE_ELSE_NOTE,) if self.setup.others_were_in_the_picture() else (),
+        )
+
+
+def recognise_poses(
+    source: str,
+    fps: float,
+    poses: Iterable[tuple[float, Pose | None]],
+    smoothing: OneEuroParameters | None = None,
+) -> RecognisedSession:
+    """Recognition and analysis of already estimated poses (a saved track, say)."""
+    analysis = RecognisedAnalysis(source, smoothing)
+    for time_s, pose in poses:
+        analysis.feed(time_s, pose)
+    return analysis.finish(1.0 / fps if fps > 0 else 0.0)
+
+
+def analyze_track_recognised(
+    track: PoseTrack, smoothing: OneEuroParameters | None = None
+) -> RecognisedSession:
+    return recognise_poses(
+        track.source, track.fps, ((frame.timestamp_s, frame.pose) for frame in track), smoothing
+    )
+
+
+def analyze_video_recognised(
+    video: str | os.PathLike[str],
+    model_path: Path,
+    *,
+    stride: int = 1,
+    progress: bool = False,
+    keep_track: list[tuple[float, Pose | None]] | None = None,
+    turned_retry: bool = False,
+    people_check_period_s: float | None = ANALYZE_CHECK_PERIOD_S,
+) -> RecognisedSession:
+    """Analyses a recorded video without being told the exercise. Ctrl-C stops early and
+    still returns what was recorded. ``turned_retry``, ``people_check_period_s``: as in
+    ``analyze_video``."""
+    with (
+        VideoFileSource(video, stride=stride) as source,
+        PoseEstimator(model_path, turned_retry=turned_retry) as estimator,
+        people_search(model_path, people_check_period_s) as others,
+    ):
+        info = source.info
+        frame_period_s = stride / info.fps if info.fps > 0 else 0.0
+        pose_stage = PoseStage(estimator)
+        analysis = RecognisedAnalysis(Path(video).name)
+        total = info.frame_count // stride if info.frame_count else None
+        interrupted = False
+        try:
+            for frame in tqdm(
+                prefetched(source, prepare=prepared_for_pose),
+                total=total,
+                unit="frame",
+                disable=not progress,
+                leave=False,
+            ):
+                pose = pose_stage(frame)
+                if keep_track is not None:
+                    keep_track.append((frame.timestamp_s, pose))
+                analysis.feed(frame.timestamp_s, pose)
+                if others is not None and (found := others.check(frame, pose)) is not None:
+                    analysis.note_other_people(found)
+        except KeyboardInterrupt:
+            interrupted = True
+        ended_early = not interrupted and source.ended_early()
+        return analysis.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)

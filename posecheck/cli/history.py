@@ -1,0 +1,408 @@
+"""The history's commands: `history`, `targets`, `report`, `export`, and what `analyze`
+does with the history (judge against the person's target, save the session).
+
+A few lines over each library call, like the rest of the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from posecheck.errors import InvalidTargetError, PosecheckError, UsageError
+from posecheck.terminal_text import shown, shown_lines
+
+if TYPE_CHECKING:
+    from posecheck.analysis.session import Session
+    from posecheck.history.store import History, StoredSession
+    from posecheck.rules.vocabulary import Exercise
+
+FORGET_WITHOUT_NUMBER = ""
+LONGEST_TARGET_HOLD_S = 300.0
+MOST_TARGET_REPS = 50
+
+
+def _history(arguments: argparse.Namespace) -> History:
+    return opened_history(arguments.db)
+
+
+def opened_history(db: Path | None) -> History:
+    """The history, with one warning line when other users of the machine can read it."""
+    from posecheck.history.store import History
+
+    history = History(db)
+    mode = history.mode_open_to_others
+    if mode is not None:
+        _warn(
+            f"the history {history.path} can be read by other users of this machine (mode {mode:03o}): "
+            f"`chmod 600 {history.path}` keeps it yours"
+        )
+    return history
+
+
+def _warn(message: str) -> None:
+    print(f"posecheck: warning: {shown(message)}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------- analyze
+def open_history_for_analysis(db: Path | None) -> History | None:
+    """The history `analyze` reads the target from and saves to. One that cannot be opened
+    is one warning line: the analysis goes on against the prescribed target, unsaved."""
+    try:
+        return opened_history(db)
+    except PosecheckError as error:
+        _warn(f"the session will not be saved to the history: {error}")
+        return None
+
+
+def judged_against_target(exercise: Exercise, history: History | None) -> Exercise:
+    """The exercise with the target set for it in the history, if any."""
+    from posecheck.history.progression import with_target
+
+    target = history.target_for(exercise.name) if history is not None else None
+    return with_target(exercise, target) if target is not None else exercise
+
+
+class SessionSaver:
+    """Saves one session to the history as it grows (after each hold, so a crash keeps what
+    was recorded) and once more when it ends, always under the same number. A failure is
+    one warning line, after which the session is no longer saved."""
+
+    def __init__(self, history: History | None, video: str | os.PathLike[str] | None) -> None:
+        self.history = history
+        self.video = video
+        self.session_id: int | None = None
+
+    def save_progress(self, session: Session) -> None:
+        self._save(session)
+
+    def save_final(self, session: Session) -> int | None:
+        """Saves the ended session and prints where, and the next target when it is time."""
+        from posecheck.history.progression import starting_target, suggest_next
+        from posecheck.rules.registry import exercise_named
+
+        if session.frames_with_person == 0 and self.session_id is None:
+            return None
+        if not self._save(session) or self.history is None or self.session_id is None:
+            return None
+        history = self.history
+        exercise = exercise_named(session.exercise)
+        try:
+            target = history.target_for(session.exercise) or starting_target(exercise)
+            past = [stored.session for stored in history.sessions(session.exercise, with_traces=False)]
+        except PosecheckError as error:
+            _warn(f"the history could not be read back: {error}")
+            return self.session_id
+        print(
+            f"Saved as session {self.session_id} in {shown(history.path)} "
+            f"(`posecheck report {self.session_id}` for the report)"
+        )
+        suggestion = suggest_next(exercise, target, past)
+        if suggestion is not None:
+            next_target = suggestion.target
+            print(
+                f"Next target: {suggestion.reason} (`posecheck targets set {session.exercise} "
+                f"--hold {next_target.hold_s:g} --reps {next_target.reps}`)"
+            )
+        return self.session_id
+
+    def _save(self, session: Session) -> bool:
+        if self.history is None:
+            return False
+        try:
+            self.session_id = self.history.save(session, self.video, replacing=self.session_id)
+        except PosecheckError as error:
+            _warn(f"the session was not saved to the history: {error}")
+            self.history = None
+            return False
+        return True
+
+
+def save_session(
+    session: Session, history: History | None, video: str | os.PathLike[str] | None
+) -> int | None:
+    """Saves an ended session (see ``SessionSaver.save_final``)."""
+    return SessionSaver(history, video).save_final(session)
+
+
+# --------------------------------------------------------------------- history
+def _when(started_at: str) -> str:
+    try:
+        return datetime.fromisoformat(started_at).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return started_at
+
+
+def _exercise_name(name: str | None) -> str | None:
+    if name is None:
+        return None
+    from posecheck.rules.registry import exercise_named
+
+    return exercise_named(name).name
+
+
+def _run_history(arguments: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from posecheck.history.progression import reps_done, starting_target, suggest_next, trend
+    from posecheck.rules.registry import exercise_named
+
+    if arguments.forget is not None or arguments.all:
+        return _forget(arguments)
+    exercise = _exercise_name(arguments.exercise)
+    with _history(arguments) as history:
+        stored = history.sessions(exercise, arguments.since, with_traces=False)
+        targets = history.targets()
+        path = history.path
+    console = Console(width=max(Console().width, 110), highlight=False)
+    if not stored:
+        console.print(
+            f"No session to show in {shown(path, markup=True)}: `posecheck analyze VIDEO -e NAME` adds one."
+        )
+        return 0
+    table = Table(title=f"Sessions in {shown(path, markup=True)}", title_justify="left")
+    for column, justify in [
+        ("#", "right"),
+        ("when", "left"),
+        ("exercise", "left"),
+        ("source", "left"),
+        ("reps", "right"),
+        ("holds (s)", "left"),
+        ("faults", "right"),
+    ]:
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for entry in stored:
+        session = entry.session
+        holds = ", ".join(f"{hold.duration_s:.1f}" for hold in session.holds) or "-"
+        faults = sum(len(hold.faults) for hold in session.holds)
+        cells = (
+            str(entry.id),
+            _when(session.started_at),
+            session.exercise,
+            session.source + (" (interrupted)" if session.interrupted else ""),
+            f"{reps_done(session)}/{session.reps_target}",
+            holds,
+            str(faults),
+        )
+        table.add_row(*(shown(cell, markup=True) for cell in cells))
+    console.print(table)
+    for name in sorted({entry.session.exercise for entry in stored}):
+        sessions = [entry.session for entry in stored if entry.session.exercise == name]
+        summary = trend(sessions)
+        reps = ", ".join(
+            f"{done}/{wanted}" for done, wanted in zip(summary.reps_done, summary.reps_target, strict=True)
+        )
+        fault = (
+            f'"{shown(summary.most_frequent_fault, markup=True)}" ({summary.fault_count}x)'
+            if summary.most_frequent_fault
+            else "none"
+        )
+        console.print(
+            f"[bold]{shown(sessions[0].title, markup=True)}[/bold]: {summary.sessions} sessions; "
+            f"best hold {summary.best_hold_s:.1f} s, median {summary.median_hold_s:.1f} s\n"
+            f"  reps against target: {reps}\n  most frequent fault: {fault}"
+        )
+        exercise_entry = exercise_named(name)
+        target = targets.get(name) or starting_target(exercise_entry)
+        suggestion = suggest_next(exercise_entry, target, sessions)
+        line = f"  target: {target.describe()}{'' if name in targets else ' (the starting one)'}"
+        if suggestion is not None:
+            line += f"; next: {suggestion.reason}"
+        console.print(shown(line, markup=True))
+    return 0
+
+
+def _forget(arguments: argparse.Namespace) -> int:
+    """``history --forget SESSION`` or ``history --forget --all``."""
+    if arguments.forget is None or (arguments.forget == FORGET_WITHOUT_NUMBER) != arguments.all:
+        raise UsageError(
+            "give `--forget SESSION` for one session (`posecheck history` lists them) or "
+            "`--forget --all` for every session and target"
+        )
+    session_id = None if arguments.all else int(arguments.forget)
+    with _history(arguments) as history:
+        removed = history.forget(session_id)
+        path = history.path
+    if session_id is None:
+        print(f"Removed {removed} sessions and every target from {shown(path)}")
+    else:
+        print(f"Removed session {session_id} from {shown(path)}")
+    return 0
+
+
+# --------------------------------------------------------------------- targets
+def _run_targets_show(arguments: argparse.Namespace) -> int:
+    from posecheck.history.progression import starting_target
+    from posecheck.rules.registry import available_exercises
+
+    with _history(arguments) as history:
+        targets = history.targets()
+    for name, exercise in available_exercises().items():
+        target = targets.get(name) or starting_target(exercise)
+        origin = "set" if name in targets else "starting target"
+        per_leg = " per leg" if exercise.reps_are_per_side else ""
+        print(
+            f"{name}: hold {target.hold_s:g} s, {target.reps} reps{per_leg} ({origin}; instructions: hold "
+            f"{exercise.hold.minimum_s:g}-{exercise.hold.progression_s:g} s, {exercise.reps_target} reps)"
+        )
+    return 0
+
+
+def _run_targets_set(arguments: argparse.Namespace) -> int:
+    from posecheck.history.progression import Target, starting_target
+    from posecheck.rules.registry import exercise_named
+
+    exercise = exercise_named(arguments.exercise)
+    if arguments.hold is None and arguments.reps is None:
+        raise InvalidTargetError("give --hold SECONDS, --reps N or both")
+    with _history(arguments) as history:
+        current = history.target_for(exercise.name) or starting_target(exercise)
+        hold_s = current.hold_s if arguments.hold is None else arguments.hold
+        reps = current.reps if arguments.reps is None else arguments.reps
+        if not exercise.shortest_hold_s <= hold_s <= LONGEST_TARGET_HOLD_S:
+            raise InvalidTargetError(
+                f"--hold {hold_s:g} is out of range: give {exercise.shortest_hold_s:g} to "
+                f"{LONGEST_TARGET_HOLD_S:g} seconds (the instructions say "
+                f"{exercise.hold.minimum_s:g}-{exercise.hold.progression_s:g})"
+            )
+        if not 1 <= reps <= MOST_TARGET_REPS:
+            raise InvalidTargetError(f"--reps {reps} is out of range: give 1 to {MOST_TARGET_REPS}")
+        target = Target(exercise.name, float(hold_s), int(reps))
+        history.set_target(target)
+    print(f"Target for {exercise.name}: {target.describe()}")
+    return 0
+
+
+# --------------------------------------------------------------------- report
+def _run_report(arguments: argparse.Namespace) -> int:
+    from posecheck.history.progression import starting_target, suggest_next
+    from posecheck.reports.html import write_report
+    from posecheck.rules.registry import exercise_named
+
+    with _history(arguments) as history:
+        stored = (
+            history.session(arguments.session) if arguments.session is not None else history.last_session()
+        )
+        name = stored.session.exercise
+        past = _up_to(history.sessions(name, with_traces=False), stored)
+        target = history.target_for(name)
+    exercise = exercise_named(name)
+    suggestion = suggest_next(
+        exercise, target or starting_target(exercise), [entry.session for entry in past]
+    )
+    out = arguments.out or Path(f"posecheck-session-{stored.id}.html")
+    angle_name = exercise.key_angle.name.replace("_", " ")
+    write_report(out, stored, past, angle_name, target, suggestion, stills=not arguments.no_stills)
+    print(f"Report written to {shown(out)}")
+    return 0
+
+
+def _up_to(past: Sequence[StoredSession], stored: StoredSession) -> list[StoredSession]:
+    """The sessions up to this one, this one included."""
+    entries = list(past)
+    for index, entry in enumerate(entries):
+        if entry.id == stored.id:
+            return entries[: index + 1]
+    return [*entries, stored]
+
+
+# --------------------------------------------------------------------- export
+def _run_export(arguments: argparse.Namespace) -> int:
+    from posecheck.history.export import export_text, write_text
+
+    with _history(arguments) as history:
+        stored = history.sessions(
+            _exercise_name(arguments.exercise), arguments.since, with_traces=arguments.format == "json"
+        )
+    text = export_text(stored, arguments.format)
+    if arguments.out is None:
+        sys.stdout.write(shown_lines(text) if sys.stdout.isatty() else text)
+    else:
+        write_text(text, arguments.out)
+        print(f"{len(stored)} sessions written to {shown(arguments.out)}")
+    return 0
+
+
+# --------------------------------------------------------------------- parser
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+def _session_number(text: str) -> str:
+    if text == FORGET_WITHOUT_NUMBER:
+        return text
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a session number: `posecheck history` lists them")
+    return text
+
+
+def history_options() -> argparse.ArgumentParser:
+    """The --db option every command that uses the history takes."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--db", type=Path, help="the history file (default: $POSECHECK_HISTORY, else the user data folder)"
+    )
+    return options
+
+
+def add_history_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    options = history_options()
+    history = commands.add_parser("history", parents=[options], help="the sessions so far, and the trend")
+    history.add_argument("--exercise", "-e", help="only this exercise")
+    history.add_argument(
+        "--since", type=_day, metavar="DATE", help="only sessions from this day on (YYYY-MM-DD)"
+    )
+    history.add_argument(
+        "--forget",
+        nargs="?",
+        const=FORGET_WITHOUT_NUMBER,
+        type=_session_number,
+        metavar="SESSION",
+        help="remove this session for good (with --all: every session and target)",
+    )
+    history.add_argument("--all", action="store_true", help="with --forget: every session and every target")
+    history.set_defaults(run=_run_history)
+
+    targets = commands.add_parser(
+        "targets", parents=[options], help="show or set the hold and reps target per exercise"
+    )
+    targets.set_defaults(run=_run_targets_show)
+    targets_commands = targets.add_subparsers(dest="targets_command")
+    # --db after `show` or `set` too; left unset there, it keeps one given before them.
+    after = argparse.ArgumentParser(add_help=False)
+    after.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="the history file")
+    show = targets_commands.add_parser("show", parents=[after], help="the target of each exercise")
+    show.set_defaults(run=_run_targets_show)
+    set_target = targets_commands.add_parser("set", parents=[after], help="set an exercise's target")
+    set_target.add_argument("exercise", help="prone_press_up, knee_to_chest or childs_pose")
+    set_target.add_argument("--hold", type=float, metavar="SECONDS", help="seconds to hold")
+    set_target.add_argument("--reps", type=int, metavar="N", help="reps to do (per leg for knee to chest)")
+    set_target.set_defaults(run=_run_targets_set)
+
+    report = commands.add_parser("report", parents=[options], help="an HTML report of one session")
+    which = report.add_mutually_exclusive_group()
+    which.add_argument("session", nargs="?", type=int, help="the session number (see `posecheck history`)")
+    which.add_argument("--last", action="store_true", help="the latest session (the default)")
+    report.add_argument("--out", type=Path, help="the HTML file (default posecheck-session-N.html)")
+    report.add_argument(
+        "--no-stills", action="store_true", help="no picture from the video, only plots (for sharing)"
+    )
+    report.set_defaults(run=_run_report)
+
+    export = commands.add_parser("export", parents=[options], help="the history as CSV or JSON")
+    export.add_argument("--format", required=True, choices=("csv", "json"))
+    export.add_argument("--out", type=Path, help="the file to write (default: standard output)")
+    export.add_argument("--exercise", "-e", help="only this exercise")
+    export.add_argument(
+        "--since", type=_day, metavar="DATE", help="only sessions from this day on (YYYY-MM-DD)"
+    )
+    export.set_defaults(run=_run_export)

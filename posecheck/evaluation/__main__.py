@@ -1,0 +1,5 @@
+import sys
+
+from posecheck.evaluation.corpus import main
+
+sys.exit(main())

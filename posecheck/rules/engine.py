@@ -1,0 +1,577 @@
+"""The rule engine: turns a stream of bodies into events, for any ``Exercise``.
+
+Counting is a state machine with hysteresis and debounce, never a single threshold:
+- every level has separate enter and exit thresholds (``LevelLatch``);
+- a hold starts only once the key angle has settled for ``settle.window_s`` in the target
+  position, and is dated from the start of that still window, or later where the body was
+  still sinking into the position;
+- once the target is left, or the key angle comes back ``settle.release`` from its held
+  level, for ``release_after_s``, the hold is *left* (dated from when that movement began);
+  it ends there once the person is seen in the start position, out of the exercise's
+  position, or at rest elsewhere, or after ``bridge_s``. Coming back into the held position
+  before that resumes the same hold: a fault inside a rep (arms drawn back, the hips up for a
+  moment) pauses its credited time but does not split it. A gap without a person (a cut, a
+  close-up, the model losing the person) is bridged the same way, and is credited;
+- a hold is a repetition only if the start position was seen before it, or a rest at a
+  level ``settle.release`` short of the held one (press-up reps that rest low, not flat).
+A fault that began in the last ``leaving_within_s`` of a hold and is still on when it ends
+is how the person left the hold, not a fault in it: the hold is taken to end where that
+fault began.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import statistics
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+from posecheck.rules.body import Body
+from posecheck.rules.events import (
+    Event,
+    Fault,
+    FaultCleared,
+    FaultStarted,
+    Hold,
+    HoldFinished,
+    HoldStarted,
+    HoldTargetReached,
+    Phase,
+    PhaseChanged,
+)
+from posecheck.rules.vocabulary import Check, Exercise, Level
+
+
+class LevelLatch:
+    """The running truth of one ``Level``; a missing reading (NaN) keeps the last state."""
+
+    def __init__(self, level: Level) -> None:
+        self.level = level
+        self.on = False
+
+    def update(self, value: float) -> bool:
+        if math.isnan(value):
+            return self.on
+        level = self.level
+        threshold = level.exit if self.on else level.enter
+        self.on = value >= threshold if level.rising else value <= threshold
+        return self.on
+
+
+@dataclass(slots=True)
+class _FaultTracker:
+    check: Check
+    latch: LevelLatch
+    on_since: float | None = None
+    active_since: float | None = None
+
+
+@dataclass(slots=True)
+class _HoldDraft:
+    start_s: float
+    entered_from_start: bool
+    keys: list[float] = field(default_factory=list)
+    sides: Counter[str] = field(default_factory=Counter)
+    faults: list[Fault] = field(default_factory=list)
+    pauses: list[tuple[float, float]] = field(default_factory=list)
+    target_announced: bool = False
+    left_s: float | None = None
+    left_unseen: bool = False
+    variant: str | None = None
+
+    @property
+    def left(self) -> bool:
+        return self.left_s is not None
+
+
+@dataclass(frozen=True, slots=True)
+class EngineState:
+    """What the overlay and the voice show now."""
+
+    phase: Phase
+    phase_label: str
+    hold_elapsed_s: float
+    target_s: float
+    key_angle: float
+    active_cues: tuple[str, ...]
+    holds_done: int
+
+
+def _median(values: list[float]) -> float:
+    finite = [value for value in values if not math.isnan(value)]
+    return statistics.median(finite) if finite else math.nan
+
+
+def _uncovered_s(start_s: float, end_s: float, pauses: list[tuple[float, float]]) -> float:
+    """Length of [start_s, end_s] not covered by any of the pause intervals."""
+    covered = 0.0
+    cursor = start_s
+    for pause_start, pause_end in sorted(pauses):
+        pause_start, pause_end = max(pause_start, cursor), min(pause_end, end_s)
+        if pause_end > pause_start:
+            covered += pause_end - pause_start
+            cursor = pause_end
+    return max(0.0, end_s - start_s - covered)
+
+
+BRIDGE_S = 10.0
+"""How long a hold that was left (or a person lost from view) can still be resumed: a
+cut-away or close-up in a filmed session, arms or hips moved for a moment. Longer than that
+the person is doing something else."""
+
+UNCHECKED_SHARE = 0.5
+"""A check that could not be judged in half the held time or more is named in the summary:
+the hold was timed, but that cue went unchecked."""
+
+SIDE_READ_S = 3.0
+"""A hold's side is read over its first seconds, when the body has just settled in it: later
+a close-up or a cut may hide the other leg, which the model then draws beside the first."""
+
+RESTED_PART_WAY = "rested part-way down"
+"""The variant of a rep entered from a rest short of the start position."""
+
+MOVING_OUT_DEG_PER_S = 1.5
+"""The key angle's slowest change that still counts as leaving a hold: a slow, controlled
+return of 30 degrees over 3 s is 10 deg/s; a held position drifts well under 1 deg/s."""
+
+
+class RuleEngine:
+    def __init__(self, exercise: Exercise) -> None:
+        self.exercise = exercise
+        self._position = [LevelLatch(level) for level in exercise.position]
+        self._start = [LevelLatch(level) for level in exercise.start]
+        self._target = [LevelLatch(level) for level in exercise.target]
+        self._faults = [_FaultTracker(check, LevelLatch(check.fault_when)) for check in exercise.checks]
+        self._window: deque[tuple[float, float, bool, float]] = deque()
+        self._previous_body: Body | None = None
+        self._recent: deque[tuple[float, float]] = deque()
+        self._phase = Phase.AWAY
+        self._hold: _HoldDraft | None = None
+        self._released_since: float | None = None
+        self._releasing: tuple[Hold, float] | None = None
+        self._start_seen = False
+        self._at_start_since: float | None = None
+        self._start_faults: list[Fault] = []
+        self._start_variants: Counter[str] = Counter()
+        self._last_seen_s: float | None = None
+        self._last_time_s = 0.0
+        self._key = math.nan
+        self.holds_done = 0
+        self._held_frames = 0
+        self._unjudged_frames: Counter[str] = Counter()
+
+    # ----------------------------------------------------------------- per frame
+    def update(self, time_s: float, body: Body | None) -> list[Event]:
+        events: list[Event] = []
+        self._last_time_s = time_s
+        if body is None:
+            if self._last_seen_s is not None and time_s - self._last_seen_s > self.exercise.longest_gap_s:
+                self._person_lost(self._last_seen_s, events)
+            self._end_hold_left_too_long(time_s, events)
+            return events
+        if self._last_seen_s is not None and time_s - self._last_seen_s > self.exercise.longest_gap_s:
+            self._person_lost(self._last_seen_s, events)
+        self._last_seen_s = time_s
+
+        in_position = all([latch.update(latch.level.measurement(body)) for latch in self._position])
+        at_start = in_position and all([latch.update(latch.level.measurement(body)) for latch in self._start])
+        in_target = in_position and all(
+            [latch.update(latch.level.measurement(body)) for latch in self._target]
+        )
+        key = self.exercise.key_angle(body)
+        self._key = key
+        self._window.append((time_s, key, in_target, self._body_speed(body)))
+        self._recent.append((time_s, key))
+        while self._recent and self._recent[0][0] < time_s - 3.0:
+            self._recent.popleft()
+        self._previous_body = body
+        # Keep the last sample at or before the window's start, so a window sampled sparsely
+        # (adaptive stride) still spans its full length.
+        window_start_s = time_s - self.exercise.settle.window_s
+        while len(self._window) > 1 and self._window[1][0] <= window_start_s:
+            self._window.popleft()
+
+        if at_start:
+            self._start_seen = True
+            if self.exercise.start_variant_of is not None:
+                variant = self.exercise.start_variant_of(body)
+                if variant is not None:
+                    self._start_variants[variant] += 1
+            if self._at_start_since is None:
+                self._at_start_since = time_s
+        else:
+            self._at_start_since = None
+        if self._releasing is not None:
+            self._judge_release(time_s, at_start, in_position, events)
+        self._update_faults(time_s, body, at_start, events)
+
+        if self._hold is None:
+            if self._settled():
+                self._begin_hold(self._arrival_s(), events)
+        else:
+            self._continue_hold(time_s, body, key, in_target, in_position and not at_start, events)
+
+        self._set_phase(time_s, self._phase_now(in_position, at_start), events)
+        return events
+
+    def finish(self, time_s: float) -> list[Event]:
+        """End of the recording: a hold still running is reported as incomplete."""
+        events: list[Event] = []
+        end_s = min(time_s, self._last_seen_s) if self._last_seen_s is not None else time_s
+        hold = self._hold
+        if hold is not None and hold.left_s is not None:
+            self._end_hold(hold.left_s, events, left_inside=not hold.left_unseen)
+        elif hold is not None:
+            self._end_hold(end_s, events, left_inside=False)
+        if self._releasing is not None:
+            self._finish_release(events, None)
+        return events
+
+    @property
+    def recent_body_speed(self) -> float:
+        """Mean joint speed over the last settle window, torso lengths per second (NaN when
+        no body was seen lately)."""
+        speeds = [speed for _, _, _, speed in self._window if not math.isnan(speed)]
+        return sum(speeds) / len(speeds) if speeds else math.nan
+
+    @property
+    def state(self) -> EngineState:
+        hold = self._hold
+        elapsed = 0.0
+        if hold is not None:
+            pauses = [(f.start_s, f.end_s) for f in hold.faults if self._pauses(f.kind)] + hold.pauses
+            pauses += [
+                (t.active_since, self._last_time_s)
+                for t in self._faults
+                if t.active_since is not None and t.check.pauses_hold and t.check.during is Phase.HOLD
+            ]
+            until_s = self._last_time_s if hold.left_s is None or hold.left_unseen else hold.left_s
+            elapsed = _uncovered_s(hold.start_s, until_s, pauses)
+        cues = tuple(t.check.cue for t in self._faults if t.active_since is not None)
+        return EngineState(
+            phase=self._phase,
+            phase_label=self.exercise.label(self._phase),
+            hold_elapsed_s=elapsed,
+            target_s=self.exercise.hold.target_s,
+            key_angle=self._key,
+            active_cues=cues,
+            holds_done=self.holds_done,
+        )
+
+    # ----------------------------------------------------------------- holds
+    def _body_speed(self, body: Body) -> float:
+        """Median speed of the joints (shoulders to ankles) since the previous frame, in
+        torso lengths per second."""
+        previous = self._previous_body
+        if previous is None:
+            return math.nan
+        elapsed = body.pose.timestamp_s - previous.pose.timestamp_s
+        if elapsed <= 0:
+            return math.nan
+        moved = body.pose.image_xy[11:29] - previous.pose.image_xy[11:29]
+        speeds = (moved**2).sum(axis=1) ** 0.5 / body.torso_length / elapsed
+        return float(statistics.median(speeds.tolist()))
+
+    def _settled(self, in_target_throughout: bool = True) -> bool:
+        """The body has come to rest over the last settle window: in the target position
+        (or, with ``in_target_throughout`` False, wherever it is)."""
+        window = self._window
+        settle = self.exercise.settle
+        if not window or (in_target_throughout and not all(in_target for _, _, in_target, _ in window)):
+            return False
+        if window[-1][0] - window[0][0] < settle.window_s * 0.9:
+            return False
+        keys = [key for _, key, _, _ in window if not math.isnan(key)]
+        speeds = [speed for _, _, _, speed in window if not math.isnan(speed)]
+        if not keys or not speeds:
+            return False
+        return max(keys) - min(keys) <= settle.within and sum(speeds) / len(speeds) <= settle.still_speed
+
+    def _arrival_s(self) -> float:
+        """When the body arrived in the settled position: the first moment of the still
+        window from which the key angle went no deeper, on average, than
+        ``MOVING_OUT_DEG_PER_S`` (sinking slowly into the position is the way in, not the
+        hold; the same rate dates the way out). Averaged to the window's end, so a frame's
+        jitter does not decide it."""
+        inward = 1.0 if self.exercise.deeper_is_higher else -1.0
+        samples = [(t, key) for t, key, _, _ in self._window if not math.isnan(key)]
+        if not samples:
+            return self._window[0][0]
+        end_s, end_key = samples[-1]
+        for t, key in samples[:-1]:
+            if (end_key - key) * inward < MOVING_OUT_DEG_PER_S * (end_s - t):
+                return t if t > samples[0][0] else self._window[0][0]
+        return end_s
+
+    def _begin_hold(self, start_s: float, events: list[Event]) -> None:
+        if self._releasing is not None:
+            self._finish_release(events, None)
+        variant = (
+            self._start_variants.most_common(1)[0][0] if self._start_seen and self._start_variants else None
+        )
+        self._start_variants.clear()
+        self._hold = _HoldDraft(start_s=start_s, entered_from_start=self._start_seen, variant=variant)
+        self._hold.keys.extend(key for _, key, _, _ in self._window)
+        self._start_seen = False
+        self._released_since = None
+        events.append(HoldStarted(start_s, None))
+
+    def _continue_hold(
+        self, time_s: float, body: Body, key: float, in_target: bool, elsewhere: bool, events: list[Event]
+    ) -> None:
+        """One frame of a running hold. ``elsewhere``: in the exercise's position, but neither
+        in its start position nor (necessarily) in the target."""
+        hold = self._hold
+        assert hold is not None
+        reference = _median(hold.keys)
+        margin = self.exercise.settle.release
+        inward = 1.0 if self.exercise.deeper_is_higher else -1.0
+        offset = math.nan if math.isnan(key) or math.isnan(reference) else (key - reference) * inward
+        came_back = offset < -margin
+        held = in_target and not came_back
+        if hold.left_s is not None:
+            if held and not offset > margin:
+                self._resume(hold, time_s)
+            elif (
+                not elsewhere or time_s - hold.left_s > BRIDGE_S or self._settled(in_target_throughout=False)
+            ):
+                self._end_hold(hold.left_s, events, left_inside=True)
+                return
+            else:
+                return
+        if held and offset > margin and self._part_way(reference) and self._settled():
+            # Further in than a level held at the edge of the target, and at rest there: what
+            # came before was a rest on the way up (press-up reps that rest low), and this is
+            # the hold.
+            self._hold = None
+            self._start_seen = True
+            self._start_variants = Counter({RESTED_PART_WAY: 1})
+            self._begin_hold(self._arrival_s(), events)
+            return
+        if held:
+            self._released_since = None
+            if not offset > margin:
+                hold.keys.append(key)
+            if self.exercise.side_of is not None and time_s - hold.start_s <= SIDE_READ_S:
+                side = self.exercise.side_of(body)
+                if side is not None:
+                    hold.sides[side] += 1
+            if not hold.target_announced and self.state.hold_elapsed_s >= self.exercise.hold.target_s:
+                hold.target_announced = True
+                events.append(HoldTargetReached(time_s, self.exercise.hold.target_s))
+            return
+        if self._released_since is None:
+            self._released_since = time_s
+        if time_s - self._released_since >= self.exercise.release_after_s:
+            hold.left_s = self._movement_start(self._released_since)
+            hold.left_unseen = False
+            self._released_since = None
+
+    def _part_way(self, level: float) -> bool:
+        """True for a key angle within ``settle.release`` of the target's edge: a rest on the
+        way in, not a hold well inside the target."""
+        edges = [
+            latch.level.enter for latch in self._target if latch.level.measurement == self.exercise.key_angle
+        ]
+        return any(abs(level - edge) <= self.exercise.settle.release for edge in edges)
+
+    def _resume(self, hold: _HoldDraft, time_s: float) -> None:
+        """Back in the held position: the time away is paused, a time unseen is credited."""
+        assert hold.left_s is not None
+        if not hold.left_unseen:
+            hold.pauses.append((hold.left_s, time_s))
+        hold.left_s = None
+        hold.left_unseen = False
+        self._released_since = None
+
+    def _end_hold_left_too_long(self, time_s: float, events: list[Event]) -> None:
+        hold = self._hold
+        if hold is not None and hold.left_s is not None and time_s - hold.left_s > BRIDGE_S:
+            self._end_hold(hold.left_s, events, left_inside=not hold.left_unseen)
+
+    def _movement_start(self, released_s: float) -> float:
+        """When the way out of the hold began: walking back from ``released_s`` while the
+        key angle was still moving out of the hold (a smoothed signal rises or falls
+        steadily during a movement) at ``MOVING_OUT_DEG_PER_S`` or more. A rate, not a
+        step, so that sparse samples (adaptive stride) do not take a slow drift while
+        holding for the way out."""
+        outward = -1.0 if self.exercise.deeper_is_higher else 1.0
+        samples = [(t, key) for t, key, _, _ in self._window if t <= released_s]
+        samples += [(t, key) for t, key in self._recent if t <= released_s and not math.isnan(key)]
+        samples = sorted(set(samples))
+        start = released_s
+        for (t_before, key_before), (t_after, key_after) in zip(
+            reversed(samples[:-1]), reversed(samples[1:]), strict=True
+        ):
+            if t_after > start:
+                continue
+            if (key_after - key_before) * outward < MOVING_OUT_DEG_PER_S * (t_after - t_before):
+                break
+            start = t_before
+        return start
+
+    def _end_hold(self, end_s: float, events: list[Event], left_inside: bool) -> None:
+        hold = self._hold
+        assert hold is not None
+        self._hold = None
+        self._released_since = None
+        exit_faults: list[Fault] = []
+        for tracker in self._faults:
+            if tracker.check.during is Phase.HOLD and tracker.active_since is not None:
+                exit_faults.append(Fault(tracker.check.fault, tracker.check.cue, tracker.active_since, end_s))
+                events.append(FaultCleared(end_s, tracker.check.fault))
+                tracker.active_since = None
+                tracker.on_since = None
+        trimmed_by_exit = False
+        way_out = [f for f in exit_faults if f.start_s >= end_s - self.exercise.leaving_within_s]
+        if left_inside and way_out:
+            end_s = max(hold.start_s, min(fault.start_s for fault in way_out))
+            trimmed_by_exit = True
+        hold.faults.extend(f for f in exit_faults if not (left_inside and f in way_out))
+        if end_s - hold.start_s < self.exercise.shortest_hold_s:
+            return
+        faults = [fault for fault in hold.faults if fault.start_s < end_s]
+        faults = [Fault(f.kind, f.cue, f.start_s, min(f.end_s, end_s)) for f in faults]
+        pauses = [(f.start_s, f.end_s) for f in faults if self._pauses(f.kind)] + hold.pauses
+        before = [f for f in self._start_faults if f.end_s <= hold.start_s + 0.5]
+        self._start_faults = []
+        side = hold.sides.most_common(1)[0][0] if hold.sides else None
+        finished = Hold(
+            start_s=hold.start_s,
+            end_s=end_s,
+            duration_s=_uncovered_s(hold.start_s, end_s, pauses),
+            complete=left_inside and hold.entered_from_start,
+            side=side,
+            target_s=self.exercise.hold.target_s,
+            minimum_s=self.exercise.hold.minimum_s,
+            key_angle_deg=_median(hold.keys),
+            faults=tuple(before + faults),
+            variant=hold.variant,
+        )
+        if left_inside and not trimmed_by_exit and self.exercise.slow_release is not None:
+            self._releasing = (finished, end_s)
+        else:
+            self._publish(finished, events)
+
+    def _publish(self, hold: Hold, events: list[Event]) -> None:
+        if hold.complete:
+            self.holds_done += 1
+        events.append(HoldFinished(hold.end_s, hold))
+
+    def _judge_release(self, time_s: float, at_start: bool, in_position: bool, events: list[Event]) -> None:
+        assert self._releasing is not None
+        rule = self.exercise.slow_release
+        assert rule is not None
+        _, released_s = self._releasing
+        if at_start:
+            reached_s = max(self._at_start_since or time_s, released_s)
+            too_fast = None
+            if reached_s - released_s < rule.minimum_s:
+                too_fast = Fault(rule.fault, rule.cue, released_s, reached_s)
+                events.append(FaultStarted(released_s, rule.fault, rule.cue))
+                events.append(FaultCleared(reached_s, rule.fault))
+            self._finish_release(events, too_fast)
+        elif not in_position or time_s - released_s > rule.window_s:
+            self._finish_release(events, None)
+
+    def _finish_release(self, events: list[Event], fault: Fault | None) -> None:
+        assert self._releasing is not None
+        hold, _ = self._releasing
+        self._releasing = None
+        if fault is not None:
+            hold = dataclasses.replace(hold, faults=(*hold.faults, fault))
+        self._publish(hold, events)
+
+    def _person_lost(self, last_seen_s: float, events: list[Event]) -> None:
+        hold = self._hold
+        if hold is not None and hold.left_s is None:
+            hold.left_s = last_seen_s
+            hold.left_unseen = True
+        if self._releasing is not None:
+            self._finish_release(events, None)
+        self._window.clear()
+        self._previous_body = None
+        for latch in self._position + self._start + self._target:
+            latch.on = False
+        if self._hold is None:
+            self._set_phase(last_seen_s, Phase.AWAY, events)
+
+    # ----------------------------------------------------------------- faults
+    def _pauses(self, kind: str) -> bool:
+        return any(check.fault == kind and check.pauses_hold for check in self.exercise.checks)
+
+    def _judged_since(self, check: Check, at_start: bool) -> float | None:
+        """Since when ``check`` is judged now (None while it is not): a hold's checks from the
+        hold's start, the start position's from when it was taken."""
+        if check.during is Phase.HOLD:
+            return self._hold.start_s if self._hold is not None else None
+        return self._at_start_since if at_start and self._hold is None else None
+
+    def unchecked_cues(self, share: float = UNCHECKED_SHARE) -> tuple[str, ...]:
+        """The cues of the hold's checks that the view could not judge (their measurement
+        unreadable, as the hip height is off a side view) in ``share`` or more of the frames
+        held."""
+        if not self._held_frames:
+            return ()
+        return tuple(
+            check.cue
+            for check in self.exercise.checks
+            if self._unjudged_frames[check.fault] >= share * self._held_frames
+        )
+
+    def _update_faults(self, time_s: float, body: Body, at_start: bool, events: list[Event]) -> None:
+        """A fault is dated from when its condition began, or from when the check began to be
+        judged if later: a fault already there as a hold is found (hips lifted from the first
+        frame) earns that hold no time."""
+        if self._hold is not None and self._hold.left_s is None:
+            self._held_frames += 1
+        for tracker in self._faults:
+            check = tracker.check
+            judged_since = self._judged_since(check, at_start)
+            value = check.fault_when.measurement(body)
+            if (
+                math.isnan(value)
+                and check.during is Phase.HOLD
+                and self._hold is not None
+                and self._hold.left_s is None
+                and (check.applies is None or check.applies(body))
+            ):
+                self._unjudged_frames[check.fault] += 1
+            condition = tracker.latch.update(value)
+            condition = condition and (check.applies is None or check.applies(body))
+            if not condition:
+                tracker.on_since = None
+            elif tracker.on_since is None:
+                tracker.on_since = time_s
+            if condition and judged_since is not None:
+                assert tracker.on_since is not None
+                if tracker.active_since is None and time_s - tracker.on_since >= check.persist_s:
+                    tracker.active_since = max(tracker.on_since, judged_since)
+                    events.append(FaultStarted(tracker.active_since, check.fault, check.cue))
+                continue
+            if tracker.active_since is not None:
+                fault = Fault(check.fault, check.cue, tracker.active_since, time_s)
+                tracker.active_since = None
+                events.append(FaultCleared(time_s, check.fault))
+                if check.during is Phase.HOLD and self._hold is not None:
+                    self._hold.faults.append(fault)
+                else:
+                    self._start_faults.append(fault)
+
+    # ----------------------------------------------------------------- phases
+    def _phase_now(self, in_position: bool, at_start: bool) -> Phase:
+        if self._hold is not None:
+            return Phase.MOVING_OUT if self._hold.left_s is not None and in_position else Phase.HOLD
+        if self._releasing is not None:
+            return Phase.MOVING_OUT
+        if not in_position:
+            return Phase.AWAY
+        if at_start:
+            return Phase.START
+        return Phase.MOVING_OUT if self._phase in (Phase.HOLD, Phase.MOVING_OUT) else Phase.MOVING_IN
+
+    def _set_phase(self, time_s: float, phase: Phase, events: list[Event]) -> None:
+        if phase is not self._phase:
+            self._phase = phase
+            events.append(PhaseChanged(time_s, phase))
