@@ -14,43 +14,30 @@ import math
 import numpy as np
 
 from posecheck.pipeline.landmarks import Landmark as L
-from posecheck.rules import geometry
-from posecheck.rules.body import Body
+from posecheck.rules.body import Body, Side
 from posecheck.rules.events import Phase
 from posecheck.rules.vocabulary import (
     CameraView,
     Check,
     Exercise,
+    Facing,
     HoldTarget,
     Measurement,
-    Settle,
     at_least,
     at_most,
 )
 
 
-def _both_sides(body: Body, a: tuple[L, L], vertex: tuple[L, L], c: tuple[L, L]) -> float:
-    world = body.pose.world_xyz
-    angles = [geometry.angle_at_deg(world[a[i]], world[vertex[i]], world[c[i]]) for i in (0, 1)]
-    return float(np.mean(angles))
-
-
 def _hip_fold_deg(body: Body) -> float:
-    """Angle between trunk and thighs: about 115 kneeling upright, 90 on hands and knees,
-    35 folded over the thighs."""
-    return _both_sides(
-        body,
-        (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
-        (L.LEFT_HIP, L.RIGHT_HIP),
-        (L.LEFT_KNEE, L.RIGHT_KNEE),
-    )
+    """Angle between trunk and thighs, both sides averaged: about 115 kneeling upright, 90 on
+    hands and knees, 35 folded over the thighs."""
+    return (body.hip_flexion_deg(Side.LEFT) + body.hip_flexion_deg(Side.RIGHT)) / 2.0
 
 
 def _knee_bend_deg(body: Body) -> float:
-    """Knee angle: about 90 on hands and knees, 30-45 with the buttocks on the heels."""
-    return _both_sides(
-        body, (L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE)
-    )
+    """Knee angle, both sides averaged: about 90 on hands and knees, 30-45 with the buttocks
+    on the heels."""
+    return (body.knee_angle_deg(Side.LEFT) + body.knee_angle_deg(Side.RIGHT)) / 2.0
 
 
 def _shins_incline_deg(body: Body) -> float:
@@ -74,7 +61,7 @@ def _head_above_hips(body: Body) -> float:
 def _arms_reach(body: Body) -> float:
     """How far the hands reach beyond the shoulders along the spine, in torso lengths."""
     shoulders = body.world_mid(L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
-    trunk = shoulders - body.world_mid(L.LEFT_HIP, L.RIGHT_HIP)
+    trunk = body.world_trunk
     length = float(np.linalg.norm(trunk))
     if length == 0.0:
         return math.nan
@@ -110,6 +97,7 @@ EXERCISE = Exercise(
         "Hold for 10 to 30 seconds. Repeat 2 to 3 times.",
     ),
     view=CameraView.SIDE,
+    facing=Facing.DOWN,
     position=(
         at_most(shins_incline, enter=30.0, exit=40.0),
         at_most(knee_bend, enter=110.0, exit=120.0),
@@ -120,22 +108,19 @@ EXERCISE = Exercise(
         at_most(knee_bend, enter=75.0, exit=85.0),
         at_most(head_above_hips, enter=0.0, exit=0.1),
     ),
-    key_angle=hip_fold,
-    deeper_is_higher=False,
     checks=(
         Check(
-            fault="buttocks_off_heels",
+            kind="buttocks_off_heels",
             cue="Sit back until your buttocks rest on your heels.",
             fault_when=at_least(knee_bend, enter=65.0, exit=58.0),
         ),
         Check(
-            fault="arms_not_stretched_forward",
+            kind="arms_not_stretched_forward",
             cue="Stretch your arms forward across the mat.",
             fault_when=at_most(arms_reach, enter=0.4, exit=0.55),
         ),
     ),
-    settle=Settle(window_s=1.0, within=3.0, still_speed=0.25, release=10.0),
-    hold=HoldTarget(target_s=10.0, minimum_s=10.0, progression_s=30.0),
+    hold=HoldTarget(target_s=10.0, progression_s=30.0),
     reps_target=3,
     start_variant_of=start_variant,
     phase_labels={

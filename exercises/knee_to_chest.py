@@ -16,16 +16,15 @@ import math
 import numpy as np
 
 from posecheck.pipeline.landmarks import Landmark as L
-from posecheck.rules import geometry
 from posecheck.rules.body import Body, Side
 from posecheck.rules.events import Phase
 from posecheck.rules.vocabulary import (
     CameraView,
     Check,
     Exercise,
+    Facing,
     HoldTarget,
     Measurement,
-    Settle,
     at_least,
     at_most,
 )
@@ -35,45 +34,29 @@ KNEE_IN_DEG = 70.0
 feet on the floor measure 120-140; a supine twist or a straight-leg raise about 85-90."""
 
 
-def _hip_flexion_deg(body: Body, side: Side) -> float:
-    world = body.pose.world_xyz
-    prefix = side.value.upper() + "_"
-    return geometry.angle_at_deg(
-        world[L[prefix + "SHOULDER"]], world[L[prefix + "HIP"]], world[L[prefix + "KNEE"]]
-    )
-
-
-def _knee_angle_deg(body: Body, side: Side) -> float:
-    world = body.pose.world_xyz
-    prefix = side.value.upper() + "_"
-    return geometry.angle_at_deg(
-        world[L[prefix + "HIP"]], world[L[prefix + "KNEE"]], world[L[prefix + "ANKLE"]]
-    )
-
-
 def _pulled_side(body: Body) -> Side:
-    left, right = _hip_flexion_deg(body, Side.LEFT), _hip_flexion_deg(body, Side.RIGHT)
+    left, right = body.hip_flexion_deg(Side.LEFT), body.hip_flexion_deg(Side.RIGHT)
     return Side.LEFT if left <= right else Side.RIGHT
 
 
 def _knee_to_chest_deg(body: Body) -> float:
     """Hip angle of the leg pulled in (trunk to thigh): the smaller the closer the knee."""
-    return _hip_flexion_deg(body, _pulled_side(body))
+    return body.hip_flexion_deg(_pulled_side(body))
 
 
 def _pulled_knee_deg(body: Body) -> float:
-    return _knee_angle_deg(body, _pulled_side(body))
+    return body.knee_angle_deg(_pulled_side(body))
 
 
 def _other_leg(body: Body) -> Side | None:
     """The leg that stays down, or None when both knees are pulled in."""
     other = _pulled_side(body).other
-    return None if _hip_flexion_deg(body, other) <= KNEE_IN_DEG else other
+    return None if body.hip_flexion_deg(other) <= KNEE_IN_DEG else other
 
 
 def _other_knee_deg(body: Body) -> float:
     other = _other_leg(body)
-    return math.nan if other is None else _knee_angle_deg(body, other)
+    return math.nan if other is None else body.knee_angle_deg(other)
 
 
 def _other_foot_height(body: Body) -> float:
@@ -100,7 +83,7 @@ def _face_up(body: Body) -> float:
 
 
 def _both_feet_down_deg(body: Body) -> float:
-    return min(_hip_flexion_deg(body, Side.LEFT), _hip_flexion_deg(body, Side.RIGHT))
+    return min(body.hip_flexion_deg(Side.LEFT), body.hip_flexion_deg(Side.RIGHT))
 
 
 def one_knee_in(body: Body) -> bool:
@@ -116,12 +99,12 @@ the feet off the floor (about 90), where with the feet down they lean to 120-140
 def start_variant(body: Body) -> str:
     """How the start position was taken: feet on the floor, as the instructions say, or
     raised (both knees bent over the hips)."""
-    highest = max(_hip_flexion_deg(body, Side.LEFT), _hip_flexion_deg(body, Side.RIGHT))
+    highest = max(body.hip_flexion_deg(Side.LEFT), body.hip_flexion_deg(Side.RIGHT))
     return "feet raised" if highest <= FEET_RAISED_DEG else "feet down"
 
 
 def side_of(body: Body) -> str | None:
-    left, right = _hip_flexion_deg(body, Side.LEFT), _hip_flexion_deg(body, Side.RIGHT)
+    left, right = body.hip_flexion_deg(Side.LEFT), body.hip_flexion_deg(Side.RIGHT)
     if left <= KNEE_IN_DEG and right <= KNEE_IN_DEG:
         return "both"
     if min(left, right) <= KNEE_IN_DEG:
@@ -149,6 +132,7 @@ EXERCISE = Exercise(
         "Alternate legs, 2 to 4 times each; when comfortable, both knees at once.",
     ),
     view=CameraView.SIDE,
+    facing=Facing.UP,
     position=(
         at_most(trunk_incline, enter=30.0, exit=40.0),
         at_least(face_up, enter=0.04, exit=0.0),
@@ -158,24 +142,21 @@ EXERCISE = Exercise(
         at_most(knee_to_chest, enter=KNEE_IN_DEG, exit=KNEE_IN_DEG + 10.0),
         at_most(pulled_knee, enter=110.0, exit=125.0),
     ),
-    key_angle=knee_to_chest,
-    deeper_is_higher=False,
     checks=(
         Check(
-            fault="other_leg_straight",
+            kind="other_leg_straight",
             cue="Keep the other knee bent with its foot on the floor.",
             fault_when=at_least(other_knee, enter=140.0, exit=130.0),
             applies=one_knee_in,
         ),
         Check(
-            fault="other_foot_off_floor",
+            kind="other_foot_off_floor",
             cue="Keep the other foot resting on the floor.",
             fault_when=at_least(other_foot_height, enter=0.35, exit=0.25),
             applies=one_knee_in,
         ),
     ),
-    settle=Settle(window_s=1.0, within=3.0, still_speed=0.25, release=10.0),
-    hold=HoldTarget(target_s=15.0, minimum_s=15.0, progression_s=30.0),
+    hold=HoldTarget(target_s=15.0, progression_s=30.0),
     reps_target=4,
     reps_are_per_side=True,
     side_of=side_of,

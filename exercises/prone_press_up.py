@@ -21,9 +21,9 @@ from posecheck.rules.vocabulary import (
     CameraView,
     Check,
     Exercise,
+    Facing,
     HoldTarget,
     Measurement,
-    Settle,
     SlowRelease,
     at_least,
     at_most,
@@ -45,18 +45,13 @@ def _world_floor_normal(body: Body) -> np.ndarray:
     return geometry.world_floor_normal(ankles - hips, hip_axis)
 
 
-def _world_trunk(body: Body) -> np.ndarray:
-    shoulders = body.world_mid(Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
-    return shoulders - body.world_mid(Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
-
-
 def _trunk_lift_deg(body: Body) -> float:
     """Angle of the hip-to-shoulder line above the mat: in the picture when the camera
     is side-on (most exact), else from the 3D landmarks (true in any view)."""
     if body.side_on:
         near = body.near
         return geometry.incline_deg(near.hip, near.shoulder, _picture_floor(body))
-    return geometry.world_elevation_deg(_world_trunk(body), _world_floor_normal(body))
+    return geometry.world_elevation_deg(body.world_trunk, _world_floor_normal(body))
 
 
 def _legs_incline_deg(body: Body) -> float:
@@ -77,7 +72,7 @@ def _hands_ahead_of_hips(body: Body) -> float:
     """How far the hands are towards the head from the hips, along the mat, in torso
     lengths: the arms push from in front (not from beside the hips or from the ankles)."""
     normal = _world_floor_normal(body)
-    trunk = _world_trunk(body)
+    trunk = body.world_trunk
     forward = trunk - np.dot(trunk, normal) * normal
     length = float(np.linalg.norm(trunk))
     forward_length = float(np.linalg.norm(forward))
@@ -115,6 +110,7 @@ EXERCISE = Exercise(
         "Hold for 10 seconds (up to 30 when you can), then lower slowly. 10 times.",
     ),
     view=CameraView.SIDE,
+    facing=Facing.DOWN,
     position=(
         at_most(legs_incline, enter=30.0, exit=38.0),
         at_least(hands_ahead_of_hips, enter=0.3, exit=0.15),
@@ -122,25 +118,22 @@ EXERCISE = Exercise(
     ),
     start=(at_most(trunk_lift, enter=15.0, exit=20.0),),
     target=(at_least(trunk_lift, enter=22.0, exit=17.0),),
-    key_angle=trunk_lift,
-    deeper_is_higher=True,
     checks=(
         Check(
-            fault="hips_lifted",
+            kind="hips_lifted",
             cue="Keep your hips and pelvis on the mat.",
             fault_when=at_least(hip_height, enter=0.4, exit=0.32),
         ),
         Check(
-            fault="elbows_not_under_shoulders",
+            kind="elbows_not_under_shoulders",
             cue="Bend your elbows underneath your shoulders.",
             fault_when=at_least(elbow_offset, enter=0.6, exit=0.45),
             during=Phase.START,
             pauses_hold=False,
         ),
     ),
-    slow_release=SlowRelease(fault="lowered_too_fast", cue="Lower down slowly.", minimum_s=0.5),
-    settle=Settle(window_s=1.0, within=3.0, still_speed=0.25, release=10.0),
-    hold=HoldTarget(target_s=10.0, minimum_s=10.0, progression_s=30.0),
+    slow_release=SlowRelease(kind="lowered_too_fast", cue="Lower down slowly.", minimum_s=0.5),
+    hold=HoldTarget(target_s=10.0, progression_s=30.0),
     reps_target=10,
     phase_labels={
         Phase.AWAY: "get into position: lie face down",

@@ -110,3 +110,10 @@ class ClusterError(PosecheckError):
     """Ray is not installed, or the cluster cannot be reached."""
 
     exit_code = 12
+
+
+class ExerciseDefinitionError(PosecheckError):
+    """An exercise file that cannot be used: a name taken twice, or a definition that does
+    not hold together. Fixed in the file named in the message."""
+
+    exit_code = 13

@@ -16,7 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from posecheck.analysis.other_people import ANALYZE_CHECK_PERIOD_S, OtherPeople
-from posecheck.analysis.recognition import EXERCISES, ExerciseRecognizer, Segment
+from posecheck.analysis.recognition import ExerciseRecognizer, Segment
 from posecheck.analysis.session import Session
 from posecheck.analysis.setup_check import SOMEONE_ELSE_NOTE, SetupTally
 from posecheck.analysis.video import ExerciseAnalysis, PoseStage, people_search
@@ -27,7 +27,7 @@ from posecheck.pipeline.smoothing import OneEuroParameters, PoseSmoother
 from posecheck.pipeline.source import VideoFileSource, prefetched
 from posecheck.rules.body import Body
 from posecheck.rules.events import Hold
-from posecheck.rules.registry import exercise_named
+from posecheck.rules.registry import available_exercises
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,8 @@ class RecognisedAnalysis:
         self.smoother = PoseSmoother(smoothing)
         self.recognizer = ExerciseRecognizer()
         self.analyses = {
-            name: ExerciseAnalysis(exercise_named(name), source, smoothing) for name in EXERCISES
+            name: ExerciseAnalysis(exercise, source, smoothing)
+            for name, exercise in available_exercises().items()
         }
         self.frames = 0
         self.frames_with_person = 0
@@ -118,7 +119,7 @@ class RecognisedAnalysis:
             for segment in segments
         )
         done = []
-        for name in EXERCISES:
+        for name in self.analyses:
             if any(segment.exercise == name for segment in found):
                 holds = tuple(hold for segment in found if segment.exercise == name for hold in segment.holds)
                 done.append(dataclasses.replace(sessions[name], holds=holds))

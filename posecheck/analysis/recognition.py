@@ -5,7 +5,7 @@ down with the hands in front and the legs on the mat; lying on the back; kneelin
 *target* (the trunk pressed up; a knee pulled to the chest; folded over the knees). The
 recogniser reads those same levels, with their hysteresis, on each moment's smoothed body,
 and adds what a module can take for granted once it is told the exercise: which way the
-body faces (``Facing``). Lying face down and lying on the back fold the same joints, and so
+body faces (the exercise's ``facing``). Lying face down and lying on the back fold the same joints, and so
 do child's pose and hugging both knees on the back; the chest facing the floor or the
 ceiling tells them apart.
 
@@ -21,72 +21,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-import numpy as np
-
-from posecheck.pipeline.landmarks import Landmark as L
 from posecheck.rules.body import Body
 from posecheck.rules.engine import LevelLatch
 from posecheck.rules.registry import available_exercises
 from posecheck.rules.vocabulary import Exercise
 
 OTHER = "other"
-PRONE_PRESS_UP = "prone_press_up"
-KNEE_TO_CHEST = "knee_to_chest"
-CHILDS_POSE = "childs_pose"
-EXERCISES = (PRONE_PRESS_UP, KNEE_TO_CHEST, CHILDS_POSE)
-
-
-def _mid(world: np.ndarray, left: L, right: L) -> np.ndarray:
-    return (world[left] + world[right]) / 2.0
-
-
-def chest_up(body: Body) -> float:
-    """Vertical part of the unit vector out of the chest (3D landmarks, level camera): +1
-    lying on the back, -1 lying face down, 0 upright or on one side.
-
-    The shoulder line (right to left) crossed with the trunk (hips to shoulders) points
-    where the chest faces; the camera's y axis points down, so "up" is -y.
-    """
-    world = body.pose.world_xyz
-    trunk = _mid(world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(world, L.LEFT_HIP, L.RIGHT_HIP)
-    chest = np.cross(world[L.LEFT_SHOULDER] - world[L.RIGHT_SHOULDER], trunk)
-    length = float(np.linalg.norm(chest))
-    return -float(chest[1]) / length if length > 0 else math.nan
-
-
-def head_height_over_hips(body: Body) -> float:
-    """Height of the ears above the hips in torso lengths (3D, level camera)."""
-    world = body.pose.world_xyz
-    hips = _mid(world, L.LEFT_HIP, L.RIGHT_HIP)
-    torso = float(np.linalg.norm(_mid(world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - hips))
-    ears = _mid(world, L.LEFT_EAR, L.RIGHT_EAR)
-    return float(hips[1] - ears[1]) / torso if torso > 0 else math.nan
-
-
-class Facing(StrEnum):
-    """Which way the chest faces in an exercise."""
-
-    DOWN = "down"
-    UP = "up"
-
-    def matches(self, body: Body) -> bool:
-        """Face down: chest within about 70 degrees of straight down (a trunk pressed up
-        60 degrees still faces the floor at -0.5); face up: within about 60 degrees of
-        straight up. Sideways (a supine twist rolls the chest to one side) is neither."""
-        value = chest_up(body)
-        if math.isnan(value):
-            return False
-        return value <= -0.35 if self is Facing.DOWN else value >= 0.5
-
-
-FACING = {PRONE_PRESS_UP: Facing.DOWN, KNEE_TO_CHEST: Facing.UP, CHILDS_POSE: Facing.DOWN}
-"""Face down for the press-up and child's pose, face up for knee to chest."""
-
-HEAD_LOW = {CHILDS_POSE: 0.3}
-"""Child's pose rests the forehead towards the mat: the head no higher than 0.3 torso
-lengths above the hips (kneeling upright about 1.3, on hands and knees about 0.5)."""
 
 
 class _ExerciseWatch:
@@ -94,8 +35,7 @@ class _ExerciseWatch:
 
     def __init__(self, exercise: Exercise) -> None:
         self.name = exercise.name
-        self.facing = FACING.get(exercise.name)
-        self.head_low = HEAD_LOW.get(exercise.name)
+        self.facing = exercise.facing
         self.position = [LevelLatch(level) for level in exercise.position]
         self.target = [LevelLatch(level) for level in exercise.target]
         self.position_since: float | None = None
@@ -108,8 +48,6 @@ class _ExerciseWatch:
         in_target = in_position and all(
             [latch.update(latch.level.measurement(body)) for latch in self.target]
         )
-        if in_target and self.head_low is not None:
-            in_target = head_height_over_hips(body) <= self.head_low
         return in_position, in_target
 
     def advance(self, time_s: float, body: Body | None, release_s: float) -> None:
@@ -170,8 +108,7 @@ class ExerciseRecognizer:
     _last_time_s: float = 0.0
 
     def __post_init__(self) -> None:
-        exercises = available_exercises()
-        self._watches = {name: _ExerciseWatch(exercises[name]) for name in EXERCISES if name in exercises}
+        self._watches = {name: _ExerciseWatch(exercise) for name, exercise in available_exercises().items()}
 
     def update(self, time_s: float, body: Body | None) -> str:
         """Reads one moment; returns the exercise named now (or ``OTHER``)."""

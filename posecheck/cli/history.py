@@ -265,9 +265,9 @@ def _run_targets_set(arguments: argparse.Namespace) -> int:
         current = history.target_for(exercise.name) or starting_target(exercise)
         hold_s = current.hold_s if arguments.hold is None else arguments.hold
         reps = current.reps if arguments.reps is None else arguments.reps
-        if not exercise.shortest_hold_s <= hold_s <= LONGEST_TARGET_HOLD_S:
+        if not exercise.timing.shortest_hold_s <= hold_s <= LONGEST_TARGET_HOLD_S:
             raise InvalidTargetError(
-                f"--hold {hold_s:g} is out of range: give {exercise.shortest_hold_s:g} to "
+                f"--hold {hold_s:g} is out of range: give {exercise.timing.shortest_hold_s:g} to "
                 f"{LONGEST_TARGET_HOLD_S:g} seconds (the instructions say "
                 f"{exercise.hold.minimum_s:g}-{exercise.hold.progression_s:g})"
             )
@@ -383,7 +383,7 @@ def add_history_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     show = targets_commands.add_parser("show", parents=[after], help="the target of each exercise")
     show.set_defaults(run=_run_targets_show)
     set_target = targets_commands.add_parser("set", parents=[after], help="set an exercise's target")
-    set_target.add_argument("exercise", help="prone_press_up, knee_to_chest or childs_pose")
+    set_target.add_argument("exercise", help="the exercise (`posecheck exercises` lists them)")
     set_target.add_argument("--hold", type=float, metavar="SECONDS", help="seconds to hold")
     set_target.add_argument("--reps", type=int, metavar="N", help="reps to do (per leg for knee to chest)")
     set_target.set_defaults(run=_run_targets_set)

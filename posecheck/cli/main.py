@@ -346,7 +346,7 @@ def _exercises(arguments: argparse.Namespace) -> int:
         for line in exercise.instructions:
             print(f"  - {line}")
         for check in exercise.checks:
-            print(f'  check {check.fault}: "{check.cue}" when {check.fault_when.describe()}')
+            print(f'  check {check.kind}: "{check.cue}" when {check.fault_when.describe()}')
     return 0
 
 
@@ -370,7 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--exercise",
         "-e",
-        help="prone_press_up, knee_to_chest or childs_pose; without it, the exercises are recognised",
+        help="the exercise (`posecheck exercises` lists them); without it, the exercises are recognised",
     )
     analyze.add_argument(
         "--json", type=Path, help="write the JSON report here (with a folder: a folder for one per video)"
@@ -421,14 +421,16 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--exercise",
         "-e",
-        help="prone_press_up, knee_to_chest or childs_pose; without it, the exercises are recognised",
+        help="the exercise (`posecheck exercises` lists them); without it, the exercises are recognised",
     )
     replay.add_argument("--json", type=Path, help="write the JSON report here")
     replay.add_argument("--save", action="store_true", help="save the replayed session to the history")
     replay.set_defaults(run=_replay)
 
     live = commands.add_parser("live", parents=[history_options()], help="coach a session live from a camera")
-    live.add_argument("--exercise", "-e", required=True, help="prone_press_up, knee_to_chest or childs_pose")
+    live.add_argument(
+        "--exercise", "-e", required=True, help="the exercise (`posecheck exercises` lists them)"
+    )
     camera = live.add_mutually_exclusive_group()
     camera.add_argument(
         "--camera",

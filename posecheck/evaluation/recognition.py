@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from posecheck.analysis.recognised import ExerciseSegment, analyze_track_recognised
-from posecheck.analysis.recognition import EXERCISES, OTHER
+from posecheck.analysis.recognition import OTHER
 from posecheck.evaluation.corpus import ClipLabel, corpus_track, load_labels
 from posecheck.pipeline import model_files as models
+from posecheck.rules.registry import available_exercises
 
 RIGHT_SHARE_BAR = 0.9
 CONFUSER_SECONDS_BAR = 3.0
@@ -44,7 +45,7 @@ class RecognitionScore:
 
     @property
     def is_confuser(self) -> bool:
-        return self.label.exercise not in EXERCISES
+        return self.label.exercise not in available_exercises()
 
     @property
     def done_s(self) -> float:
@@ -66,7 +67,7 @@ class RecognitionScore:
 
     @property
     def named_as_exercise_s(self) -> float:
-        return sum(self.seconds_named(name) for name in EXERCISES)
+        return sum(self.seconds_named(name) for name in available_exercises())
 
     @property
     def passed(self) -> bool:
@@ -89,7 +90,7 @@ def evaluate_recognition(
 
 
 def format_confusion_table(scores: Sequence[RecognitionScore]) -> str:
-    columns = (*EXERCISES, OTHER)
+    columns = (*available_exercises(), OTHER)
     header = f"{'clip':52} {'label':15} " + " ".join(f"{name:>15}" for name in columns) + "  named right  ok"
     lines = [header, "seconds named as each (columns) against the clip's label"]
     for score in scores:

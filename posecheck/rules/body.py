@@ -6,6 +6,7 @@ other knee" instead of landmark numbers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -13,7 +14,14 @@ import numpy as np
 
 from posecheck.pipeline.landmarks import Landmark
 from posecheck.pipeline.pose import Pose
-from posecheck.rules.geometry import distance, midpoint, resting_plane, world_elevation_deg, world_incline_deg
+from posecheck.rules.geometry import (
+    angle_at_deg,
+    distance,
+    midpoint,
+    resting_plane,
+    world_elevation_deg,
+    world_incline_deg,
+)
 
 
 class Side(StrEnum):
@@ -176,6 +184,42 @@ class Body:
         """Shoulders to hips in metres, from the world landmarks: the yardstick in 3D."""
         shoulders = self.world_mid(Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
         return float(np.linalg.norm(shoulders - self.world_mid(Landmark.LEFT_HIP, Landmark.RIGHT_HIP)))
+
+    @property
+    def world_trunk(self) -> np.ndarray:
+        """Hips to shoulders in metres (mid-points), from the world landmarks."""
+        shoulders = self.world_mid(Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
+        return shoulders - self.world_mid(Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+
+    @property
+    def chest_up(self) -> float:
+        """Vertical part of the unit vector out of the chest (3D landmarks, level camera): +1
+        lying on the back, -1 lying face down, 0 upright or on one side. The shoulder line
+        (right to left) crossed with the trunk points where the chest faces."""
+        world = self.pose.world_xyz
+        shoulder_line = world[Landmark.LEFT_SHOULDER] - world[Landmark.RIGHT_SHOULDER]
+        chest = np.cross(shoulder_line, self.world_trunk)
+        length = float(np.linalg.norm(chest))
+        return -float(chest[1]) / length if length > 0 else math.nan
+
+    def hip_flexion_deg(self, side: Side) -> float:
+        """Trunk to thigh at one hip, 3D: about 180 standing or lying straight, 90 sitting,
+        under 70 with the knee pulled to the chest."""
+        world, prefix = self.pose.world_xyz, side.value.upper() + "_"
+        return angle_at_deg(
+            world[Landmark[prefix + "SHOULDER"]],
+            world[Landmark[prefix + "HIP"]],
+            world[Landmark[prefix + "KNEE"]],
+        )
+
+    def knee_angle_deg(self, side: Side) -> float:
+        """Thigh to shin at one knee, 3D: 180 straight, about 40 sitting on the heels."""
+        world, prefix = self.pose.world_xyz, side.value.upper() + "_"
+        return angle_at_deg(
+            world[Landmark[prefix + "HIP"]],
+            world[Landmark[prefix + "KNEE"]],
+            world[Landmark[prefix + "ANKLE"]],
+        )
 
     def incline_deg(self, start: np.ndarray, end: np.ndarray) -> float:
         """How far a world segment rises from the floor, in degrees, whatever the camera's

@@ -166,11 +166,14 @@ class RuleEngine:
         events: list[Event] = []
         self._last_time_s = time_s
         if body is None:
-            if self._last_seen_s is not None and time_s - self._last_seen_s > self.exercise.longest_gap_s:
+            if (
+                self._last_seen_s is not None
+                and time_s - self._last_seen_s > self.exercise.timing.longest_gap_s
+            ):
                 self._person_lost(self._last_seen_s, events)
             self._end_hold_left_too_long(time_s, events)
             return events
-        if self._last_seen_s is not None and time_s - self._last_seen_s > self.exercise.longest_gap_s:
+        if self._last_seen_s is not None and time_s - self._last_seen_s > self.exercise.timing.longest_gap_s:
             self._person_lost(self._last_seen_s, events)
         self._last_seen_s = time_s
 
@@ -363,7 +366,7 @@ class RuleEngine:
             return
         if self._released_since is None:
             self._released_since = time_s
-        if time_s - self._released_since >= self.exercise.release_after_s:
+        if time_s - self._released_since >= self.exercise.timing.release_after_s:
             hold.left_s = self._movement_start(self._released_since)
             hold.left_unseen = False
             self._released_since = None
@@ -419,17 +422,17 @@ class RuleEngine:
         exit_faults: list[Fault] = []
         for tracker in self._faults:
             if tracker.check.during is Phase.HOLD and tracker.active_since is not None:
-                exit_faults.append(Fault(tracker.check.fault, tracker.check.cue, tracker.active_since, end_s))
-                events.append(FaultCleared(end_s, tracker.check.fault))
+                exit_faults.append(Fault(tracker.check.kind, tracker.check.cue, tracker.active_since, end_s))
+                events.append(FaultCleared(end_s, tracker.check.kind))
                 tracker.active_since = None
                 tracker.on_since = None
         trimmed_by_exit = False
-        way_out = [f for f in exit_faults if f.start_s >= end_s - self.exercise.leaving_within_s]
+        way_out = [f for f in exit_faults if f.start_s >= end_s - self.exercise.timing.leaving_within_s]
         if left_inside and way_out:
             end_s = max(hold.start_s, min(fault.start_s for fault in way_out))
             trimmed_by_exit = True
         hold.faults.extend(f for f in exit_faults if not (left_inside and f in way_out))
-        if end_s - hold.start_s < self.exercise.shortest_hold_s:
+        if end_s - hold.start_s < self.exercise.timing.shortest_hold_s:
             return
         faults = [fault for fault in hold.faults if fault.start_s < end_s]
         faults = [Fault(f.kind, f.cue, f.start_s, min(f.end_s, end_s)) for f in faults]
@@ -468,9 +471,9 @@ class RuleEngine:
             reached_s = max(self._at_start_since or time_s, released_s)
             too_fast = None
             if reached_s - released_s < rule.minimum_s:
-                too_fast = Fault(rule.fault, rule.cue, released_s, reached_s)
-                events.append(FaultStarted(released_s, rule.fault, rule.cue))
-                events.append(FaultCleared(reached_s, rule.fault))
+                too_fast = Fault(rule.kind, rule.cue, released_s, reached_s)
+                events.append(FaultStarted(released_s, rule.kind, rule.cue))
+                events.append(FaultCleared(reached_s, rule.kind))
             self._finish_release(events, too_fast)
         elif not in_position or time_s - released_s > rule.window_s:
             self._finish_release(events, None)
@@ -499,7 +502,7 @@ class RuleEngine:
 
     # ----------------------------------------------------------------- faults
     def _pauses(self, kind: str) -> bool:
-        return any(check.fault == kind and check.pauses_hold for check in self.exercise.checks)
+        return any(check.kind == kind and check.pauses_hold for check in self.exercise.checks)
 
     def _judged_since(self, check: Check, at_start: bool) -> float | None:
         """Since when ``check`` is judged now (None while it is not): a hold's checks from the
@@ -517,7 +520,7 @@ class RuleEngine:
         return tuple(
             check.cue
             for check in self.exercise.checks
-            if self._unjudged_frames[check.fault] >= share * self._held_frames
+            if self._unjudged_frames[check.kind] >= share * self._held_frames
         )
 
     def _update_faults(self, time_s: float, body: Body, at_start: bool, events: list[Event]) -> None:
@@ -537,7 +540,7 @@ class RuleEngine:
                 and self._hold.left_s is None
                 and (check.applies is None or check.applies(body))
             ):
-                self._unjudged_frames[check.fault] += 1
+                self._unjudged_frames[check.kind] += 1
             condition = tracker.latch.update(value)
             condition = condition and (check.applies is None or check.applies(body))
             if not condition:
@@ -548,12 +551,12 @@ class RuleEngine:
                 assert tracker.on_since is not None
                 if tracker.active_since is None and time_s - tracker.on_since >= check.persist_s:
                     tracker.active_since = max(tracker.on_since, judged_since)
-                    events.append(FaultStarted(tracker.active_since, check.fault, check.cue))
+                    events.append(FaultStarted(tracker.active_since, check.kind, check.cue))
                 continue
             if tracker.active_since is not None:
-                fault = Fault(check.fault, check.cue, tracker.active_since, time_s)
+                fault = Fault(check.kind, check.cue, tracker.active_since, time_s)
                 tracker.active_since = None
-                events.append(FaultCleared(time_s, check.fault))
+                events.append(FaultCleared(time_s, check.kind))
                 if check.during is Phase.HOLD and self._hold is not None:
                     self._hold.faults.append(fault)
                 else:

@@ -7,21 +7,35 @@ import importlib
 import pkgutil
 from functools import cache
 
-from posecheck.errors import UnknownExerciseError
+from posecheck.errors import ExerciseDefinitionError, UnknownExerciseError
 from posecheck.rules.vocabulary import Exercise
 
 
 @cache
 def available_exercises() -> dict[str, Exercise]:
+    """Every exercise, by name, in the order of their files' names. An ``Exercise`` checks
+    itself as it is built (see ``Exercise``); a name taken twice is refused here, naming
+    both files, and so is an ``EXERCISE`` that is not an ``Exercise``."""
     package = importlib.import_module("exercises")
     found: dict[str, Exercise] = {}
+    files: dict[str, str] = {}
     for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         if module_info.name.startswith("_"):
             continue
+        file = f"exercises/{module_info.name}.py"
         module = importlib.import_module(f"exercises.{module_info.name}")
         exercise = getattr(module, "EXERCISE", None)
-        if isinstance(exercise, Exercise):
-            found[exercise.name] = exercise
+        if exercise is None:
+            continue
+        if not isinstance(exercise, Exercise):
+            raise ExerciseDefinitionError(f"{file}: EXERCISE must be a posecheck Exercise")
+        if exercise.name in found:
+            raise ExerciseDefinitionError(
+                f"{file} and {files[exercise.name]} both define the exercise '{exercise.name}': "
+                "rename one of them"
+            )
+        found[exercise.name] = exercise
+        files[exercise.name] = file
     return found
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from posecheck.errors import ExerciseDefinitionError
 from posecheck.rules.body import Body
 from posecheck.rules.events import Phase
 
@@ -79,7 +80,7 @@ class Check:
     while both knees are hugged).
     """
 
-    fault: str
+    kind: str
     cue: str
     fault_when: Level
     during: Phase = Phase.HOLD
@@ -90,12 +91,16 @@ class Check:
 
 @dataclass(frozen=True, slots=True)
 class HoldTarget:
-    """Seconds to hold: the prescribed ``target_s``, the ``minimum_s`` to start with, and the
-    ``progression_s`` to extend to over the weeks."""
+    """Seconds to hold: the prescribed ``target_s``, the ``minimum_s`` to start with (the
+    target itself unless given), and the ``progression_s`` to extend to over the weeks."""
 
     target_s: float
-    minimum_s: float
     progression_s: float
+    minimum_s: float = math.nan
+
+    def __post_init__(self) -> None:
+        if math.isnan(self.minimum_s):
+            object.__setattr__(self, "minimum_s", self.target_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +112,22 @@ class Settle:
     """
 
     window_s: float = 1.0
-    within: float = 5.0
+    within: float = 3.0
     still_speed: float = 0.25
     release: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class HoldTiming:
+    """When a movement is a hold and when a hold is over, the same for every exercise: a hold
+    shorter than ``shortest_hold_s`` is a movement; a gap without a person up to
+    ``longest_gap_s`` is nothing; the target left for ``release_after_s`` leaves the hold; a
+    fault that began in its last ``leaving_within_s`` and lasts to its end is the way out."""
+
+    shortest_hold_s: float = 3.0
+    longest_gap_s: float = 1.0
+    release_after_s: float = 0.5
+    leaving_within_s: float = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +135,27 @@ class SlowRelease:
     """The way back to the start must take at least ``minimum_s`` (judged within
     ``window_s`` of leaving the hold)."""
 
-    fault: str
+    kind: str
     cue: str
     minimum_s: float
     window_s: float = 4.0
+
+
+class Facing(StrEnum):
+    """Which way the chest faces in an exercise: lying face down and on the back fold the
+    same joints, and so do child's pose and hugging both knees on the back."""
+
+    DOWN = "down"
+    UP = "up"
+
+    def matches(self, body: Body) -> bool:
+        """Face down: chest within about 70 degrees of straight down (a trunk pressed up
+        60 degrees still faces the floor at -0.5); face up: within about 60 degrees of
+        straight up. Sideways (a supine twist rolls the chest to one side) is neither."""
+        value = body.chest_up
+        if math.isnan(value):
+            return False
+        return value <= -0.35 if self is Facing.DOWN else value >= 0.5
 
 
 SideOf = Callable[[Body], str | None]
@@ -129,14 +164,27 @@ VariantOf = Callable[[Body], str | None]
 
 @dataclass(frozen=True)
 class Exercise:
-    """Everything posecheck knows about one exercise.
+    """Everything posecheck knows about one exercise: all the recogniser, the rules and the
+    command line need, so that an exercise is one file in ``exercises/``.
 
     ``position`` says the person is doing this exercise at all (lying face down, kneeling),
-    ``start`` the starting position within it, ``target`` the held position. ``key_angle``
-    is reported per rep; ``deeper_is_higher`` tells which way it goes into the hold.
-    ``side_of`` names the side a hold is done on, read as the hold settles;
-    ``start_variant_of`` names the way the start position was taken (from kneeling, feet
-    raised...), read on the start position before each hold.
+    ``start`` the starting position within it, ``target`` the held position; ``facing`` which
+    way the chest faces in it (the recogniser tells exercises that fold the same joints
+    apart by it). The key angle reported per rep is the first target level's measurement,
+    and goes deeper the way that level enters. ``side_of`` names the side a hold is done on,
+    read as the hold settles; ``start_variant_of`` names the way the start position was
+    taken (from kneeling, feet raised...), read on the start position before each hold.
+
+    Example::
+
+        EXERCISE = Exercise(
+            name="prone_press_up", title="Prone press-up", instructions=(...),
+            view=CameraView.SIDE, facing=Facing.DOWN, position=(...),
+            start=(at_most(trunk_lift, enter=15.0, exit=20.0),),
+            target=(at_least(trunk_lift, enter=22.0, exit=17.0),),
+            checks=(Check("hips_lifted", "Keep your hips and pelvis on the mat.", ...),),
+            hold=HoldTarget(target_s=10.0, progression_s=30.0), reps_target=10, phase_labels={...},
+        )
     """
 
     name: str
@@ -146,21 +194,57 @@ class Exercise:
     position: tuple[Level, ...]
     start: tuple[Level, ...]
     target: tuple[Level, ...]
-    key_angle: Measurement
-    deeper_is_higher: bool
     checks: tuple[Check, ...]
     hold: HoldTarget
     reps_target: int
     phase_labels: Mapping[Phase, str]
+    facing: Facing | None = None
     settle: Settle = field(default_factory=Settle)
+    timing: HoldTiming = field(default_factory=HoldTiming)
     slow_release: SlowRelease | None = None
     side_of: SideOf | None = None
     start_variant_of: VariantOf | None = None
     reps_are_per_side: bool = False
-    shortest_hold_s: float = 3.0
-    longest_gap_s: float = 1.0
-    release_after_s: float = 0.5
-    leaving_within_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        problem = self._problem()
+        if problem is not None:
+            raise ExerciseDefinitionError(f"exercise '{self.name}': {problem}")
+
+    def _problem(self) -> str | None:
+        """What does not hold together in this definition, if anything."""
+        if not self.name.isidentifier() or self.name != self.name.lower():
+            return "its name must be a lower-case identifier, like knee_to_chest"
+        if not self.title or not self.instructions:
+            return "give it a title and the instructions"
+        if not self.start or not self.target:
+            return "give it a start position and a target position (levels)"
+        kinds = [check.kind for check in self.checks]
+        if len(set(kinds)) != len(kinds):
+            return f"two checks share a kind ({', '.join(sorted(kinds))})"
+        if any(not check.cue for check in self.checks):
+            return "every check needs its cue"
+        if any(check.during not in (Phase.START, Phase.HOLD) for check in self.checks):
+            return "checks are judged during the start position or the hold"
+        if not 0 < self.hold.minimum_s <= self.hold.target_s <= self.hold.progression_s:
+            return "hold seconds must be 0 < minimum <= target <= progression"
+        if self.reps_target < 1:
+            return "reps_target must be 1 or more"
+        if self.reps_are_per_side and self.side_of is None:
+            return "reps counted per side need side_of"
+        if any(not isinstance(phase, Phase) for phase in self.phase_labels):
+            return "phase_labels are keyed by Phase"
+        return None
+
+    @property
+    def key_angle(self) -> Measurement:
+        """The measurement reported per rep: the first target level's."""
+        return self.target[0].measurement
+
+    @property
+    def deeper_is_higher(self) -> bool:
+        """Which way the key angle goes into the hold: up for an "at least" target level."""
+        return self.target[0].rising
 
     def label(self, phase: Phase) -> str:
         return self.phase_labels.get(phase, phase.value.replace("_", " "))

@@ -13,14 +13,7 @@ import numpy as np
 import pytest
 
 from posecheck.analysis.recognised import analyze_track_recognised
-from posecheck.analysis.recognition import (
-    CHILDS_POSE,
-    OTHER,
-    PRONE_PRESS_UP,
-    ExerciseRecognizer,
-    Facing,
-    chest_up,
-)
+from posecheck.analysis.recognition import OTHER, ExerciseRecognizer
 from posecheck.evaluation.corpus import corpus_track, load_labels
 from posecheck.evaluation.recognition import (
     CONFUSER_SECONDS_BAR,
@@ -32,6 +25,7 @@ from posecheck.evaluation.recognition import (
 from posecheck.pipeline.pose import Pose
 from posecheck.pipeline.recording import PoseTrack
 from posecheck.rules.body import Body
+from posecheck.rules.vocabulary import Facing
 
 PRESS_UP_CLIP = "videos/prone_press_up__flowai_bhujangasana_man_side.mp4"  # hold 31.5-60 s
 CHILDS_POSE_CLIP = "videos/childs_pose__yogagym_child_pose_portrait.mp4"  # held throughout
@@ -106,8 +100,8 @@ def test_chest_faces_the_floor_in_the_press_up_hold_and_the_ceiling_when_turned_
     holding = [
         frame.pose for frame in press_up_track if frame.pose is not None and 35.0 <= frame.timestamp_s <= 55.0
     ]
-    facing = [chest_up(Body.of(pose)) for pose in holding]
-    turned = [chest_up(Body.of(_upside_down(pose))) for pose in holding]
+    facing = [Body.of(pose).chest_up for pose in holding]
+    turned = [Body.of(_upside_down(pose)).chest_up for pose in holding]
     assert all(Facing.DOWN.matches(Body.of(pose)) for pose in holding), min(facing)
     assert all(Facing.UP.matches(Body.of(_upside_down(pose))) for pose in holding), max(turned)
 
@@ -121,7 +115,7 @@ def test_a_press_up_turned_face_up_is_not_named_a_press_up(press_up_track: PoseT
             for frame in press_up_track
         ),
     )
-    assert all(segment.exercise != PRONE_PRESS_UP for segment in analyze_track_recognised(turned).segments)
+    assert all(segment.exercise != "prone_press_up" for segment in analyze_track_recognised(turned).segments)
 
 
 def _feed(recognizer: ExerciseRecognizer, track: PoseTrack, until_s: float) -> list[str]:
@@ -149,10 +143,10 @@ def test_a_held_target_is_named_after_the_confirmation_time_and_dated_from_its_s
 ) -> None:
     recognizer = ExerciseRecognizer(confirm_s=1.5, minimum_segment_s=3.0)
     named = _feed(recognizer, childs_pose_track, until_s=8.0)
-    first_named = named.index(CHILDS_POSE)
+    first_named = named.index("childs_pose")
     assert 1.5 <= childs_pose_track.frames[first_named].timestamp_s <= 2.0
     (segment,) = recognizer.finish()
-    assert segment.exercise == CHILDS_POSE
+    assert segment.exercise == "childs_pose"
     assert segment.start_s == pytest.approx(0.0, abs=0.1)
     assert segment.end_s == pytest.approx(8.0, abs=0.1)
 

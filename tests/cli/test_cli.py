@@ -18,6 +18,8 @@ import cv2
 import numpy as np
 import pytest
 
+from posecheck.rules.registry import available_exercises
+
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 CORPUS = SHARED / "corpus"
 VIDEOS = CORPUS / "videos"
@@ -25,7 +27,7 @@ SHARED_MODEL = SHARED / "models" / "pose_landmarker_full.task"
 COBRA_CLIP = VIDEOS / "prone_press_up__fitsens_cobra_stretch_man.mp4"  # 15 s, one hold at 3-11 s
 LONG_CLIP = VIDEOS / "prone_press_up__flowai_bhujangasana_man_side.mp4"  # 68 s
 PERSON_CLIP = VIDEOS / "confuser__flowai_cat_cow_home.mp4"  # 14.5 s, a person on all fours
-EXERCISE_NAMES = ("prone_press_up", "knee_to_chest", "childs_pose")
+EXERCISE_NAMES = tuple(available_exercises())
 RUN_TIMEOUT_S = 300.0
 SECONDS_ANALYSED_BEFORE_CTRL_C = 6.0
 # mp4v re-encoding alone moves no pixel by this much; the overlay's panel, text and skeleton do.

@@ -73,6 +73,6 @@ def test_knee_to_chest_counts_reps_per_side_and_reset_clears_the_counter() -> No
 def test_a_fault_speaks_its_cue_with_a_cool_down(exercise: str) -> None:
     coach = Coach(exercise_named(exercise))
     check = exercise_named(exercise).checks[0]
-    [announcement] = coach.hear(3.0, [FaultStarted(3.0, check.fault, check.cue)], _state(Phase.HOLD, 2.0))
+    [announcement] = coach.hear(3.0, [FaultStarted(3.0, check.kind, check.cue)], _state(Phase.HOLD, 2.0))
     assert announcement.spoken == check.cue
     assert announcement.cooldown_s > 0
