@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -360,7 +361,9 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="posecheck", description="Checks back-spasm exercise form from a video.")
-    parser.add_argument("--verbose", action="store_true", help="also show MediaPipe's and FFmpeg's own logs")
+    parser.add_argument(
+        "--verbose", action="store_true", help="also show posecheck's log and MediaPipe's and FFmpeg's own"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     analyze = commands.add_parser("analyze", parents=[history_options()], help="analyse a recorded video")
@@ -524,6 +527,21 @@ def _check_analyze_usage(parser: argparse.ArgumentParser, arguments: argparse.Na
         parser.error("--annotate and --adaptive-stride need --exercise NAME")
 
 
+def _show_posecheck_log() -> None:
+    """``--verbose``: posecheck's own log (detections dropped, holds found and left) on stderr,
+    each line escaped like every other line posecheck prints."""
+
+    class Escaped(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return shown(super().format(record))
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(Escaped("posecheck: %(name)s: %(message)s"))
+    log = logging.getLogger("posecheck")
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
@@ -532,6 +550,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("--stride must be 1 or more")
         if arguments.command == "analyze":
             _check_analyze_usage(parser, arguments)
+        if arguments.verbose:
+            _show_posecheck_log()
         with _native_logs_silenced(keep=arguments.verbose):
             try:
                 return int(arguments.run(arguments))

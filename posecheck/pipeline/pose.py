@@ -8,6 +8,7 @@ figures, so a detection must also look like a human body before it counts.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from posecheck.closing import Closing
 from posecheck.errors import ModelInvalidError
 from posecheck.pipeline.landmarks import LANDMARK_COUNT, Landmark
 from posecheck.pipeline.source import Frame
+
+LOG = logging.getLogger(__name__)
 
 CORE_LANDMARKS = (
     Landmark.LEFT_SHOULDER,
@@ -167,6 +170,10 @@ class PersonSelector:
 
     def select(self, candidates: list[Pose]) -> Pose | None:
         plausible = [pose for pose in candidates if self.gate.accepts(pose)]
+        if len(plausible) < len(candidates):
+            LOG.debug(
+                "dropped %d detection(s) that do not look like a body", len(candidates) - len(plausible)
+            )
         self.rejected_detections += len(candidates) - len(plausible)
         if not plausible:
             return None

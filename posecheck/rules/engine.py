@@ -22,6 +22,7 @@ fault began.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import statistics
 from collections import Counter, deque
@@ -41,6 +42,8 @@ from posecheck.rules.events import (
     PhaseChanged,
 )
 from posecheck.rules.vocabulary import Check, Exercise, Level
+
+LOG = logging.getLogger(__name__)
 
 
 class LevelLatch:
@@ -318,6 +321,7 @@ class RuleEngine:
         self._hold.keys.extend(key for _, key, _, _ in self._window)
         self._start_seen = False
         self._released_since = None
+        LOG.debug("%s: hold from %.2f s", self.exercise.name, start_s)
         events.append(HoldStarted(start_s, None))
 
     def _continue_hold(
@@ -369,6 +373,7 @@ class RuleEngine:
         if time_s - self._released_since >= self.exercise.timing.release_after_s:
             hold.left_s = self._movement_start(self._released_since)
             hold.left_unseen = False
+            LOG.debug("%s: hold left at %.2f s", self.exercise.name, hold.left_s)
             self._released_since = None
 
     def _part_way(self, level: float) -> bool:
