@@ -326,7 +326,7 @@ def test_the_build_ends_without_a_traceback_at_exit(wheel_cache: Path, tmp_path:
     printed "Exception ignored in ... MetadataWriter.__del__" after a successful build."""
     destination = tmp_path / "pose.task"
     build = (
-        "import sys; from pathlib import Path; from posecheck import models; "
+        "import sys; from pathlib import Path; from posecheck.pipeline import model_files as models; "
         "models.build_full_bundle_from_wheel(Path(sys.argv[1]), work_dir=Path(sys.argv[2]))"
     )
     completed = subprocess.run(
