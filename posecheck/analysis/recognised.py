@@ -12,19 +12,17 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from tqdm import tqdm
-
-from posecheck.analysis.other_people import ANALYZE_CHECK_PERIOD_S, OtherPeople
+from posecheck.analysis.other_people import OtherPeople
 from posecheck.analysis.recognition import ExerciseRecognizer, Segment
 from posecheck.analysis.session import Session
 from posecheck.analysis.setup_check import SOMEONE_ELSE_NOTE, SetupTally
-from posecheck.analysis.video import ExerciseAnalysis, PoseStage, people_search
-from posecheck.pipeline.pose import Pose, PoseEstimator, prepared_for_pose
+from posecheck.analysis.video import ExerciseAnalysis, VideoOptions, read_video
+from posecheck.pipeline.pose import Pose
 from posecheck.pipeline.recording import PoseTrack
 from posecheck.pipeline.sides import SideKeeper
 from posecheck.pipeline.smoothing import OneEuroParameters, PoseSmoother
-from posecheck.pipeline.source import VideoFileSource, prefetched
 from posecheck.rules.body import Body
 from posecheck.rules.events import Hold
 from posecheck.rules.registry import available_exercises
@@ -160,42 +158,15 @@ def analyze_track_recognised(
 def analyze_video_recognised(
     video: str | os.PathLike[str],
     model_path: Path,
+    options: VideoOptions | None = None,
     *,
-    stride: int = 1,
-    progress: bool = False,
     keep_track: list[tuple[float, Pose | None]] | None = None,
-    turned_retry: bool = False,
-    people_check_period_s: float | None = ANALYZE_CHECK_PERIOD_S,
+    **option_values: Any,
 ) -> RecognisedSession:
-    """Analyses a recorded video without being told the exercise. Ctrl-C stops early and
-    still returns what was recorded. ``turned_retry``, ``people_check_period_s``: as in
-    ``analyze_video``."""
-    with (
-        VideoFileSource(video, stride=stride) as source,
-        PoseEstimator(model_path, turned_retry=turned_retry) as estimator,
-        people_search(model_path, people_check_period_s) as others,
-    ):
-        info = source.info
-        frame_period_s = stride / info.fps if info.fps > 0 else 0.0
-        pose_stage = PoseStage(estimator)
-        analysis = RecognisedAnalysis(Path(video).name)
-        total = info.frame_count // stride if info.frame_count else None
-        interrupted = False
-        try:
-            for frame in tqdm(
-                prefetched(source, prepare=prepared_for_pose),
-                total=total,
-                unit="frame",
-                disable=not progress,
-                leave=False,
-            ):
-                pose = pose_stage(frame)
-                if keep_track is not None:
-                    keep_track.append((frame.timestamp_s, pose))
-                analysis.feed(frame.timestamp_s, pose)
-                if others is not None and (found := others.check(frame, pose)) is not None:
-                    analysis.note_other_people(found)
-        except KeyboardInterrupt:
-            interrupted = True
-        ended_early = not interrupted and source.ended_early()
-        return analysis.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
+    """Analyses a recorded video without being told the exercise, through the same frame
+    loop as ``analyze_video`` (its ``options`` likewise; no adaptive stride, which needs an
+    exercise's rules). Ctrl-C stops early and still returns what was recorded."""
+    options = dataclasses.replace(options or VideoOptions(), **option_values)
+    analysis = RecognisedAnalysis(Path(video).name)
+    read = read_video(video, model_path, options, analysis, keep_track=keep_track)
+    return analysis.finish(read.frame_period_s, ended_early=read.ended_early, interrupted=read.interrupted)

@@ -15,9 +15,8 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-import cv2
 from tqdm import tqdm
 
 from posecheck.analysis.other_people import ANALYZE_CHECK_PERIOD_S, OtherPeople, OtherPeopleSearch
@@ -26,7 +25,6 @@ from posecheck.analysis.setup_check import SetupTally
 from posecheck.errors import (
     InterruptedSessionError,
     NoPersonError,
-    OutputError,
     PosecheckError,
     VideoTruncatedError,
 )
@@ -35,8 +33,7 @@ from posecheck.pipeline.recording import PoseTrack
 from posecheck.pipeline.sides import SideKeeper
 from posecheck.pipeline.smoothing import OneEuroParameters, PoseSmoother
 from posecheck.pipeline.source import Frame, VideoFileSource, prefetched
-from posecheck.private_files import make_private
-from posecheck.reports.overlay import Overlay
+from posecheck.pipeline.turned_retry import TurnedRetry, turned_retry_for
 from posecheck.rules.body import Body
 from posecheck.rules.engine import EngineState, RuleEngine
 from posecheck.rules.events import Event, HoldFinished
@@ -47,18 +44,24 @@ from posecheck.rules.vocabulary import Exercise
 class PoseStage:
     """Frames in, the followed person's raw pose (or None) out: a person the model found,
     who looks like a body (``PersonSelector``) and is not a still picture
-    (``StillPictureTest``). An estimator made with ``turned_retry`` looks again, turned, at a
-    frame where nobody was found."""
+    (``StillPictureTest``). With a ``TurnedRetry`` it looks again, turned, at a frame where
+    nobody was found."""
 
-    def __init__(self, estimator: PoseEstimator, selector: PersonSelector | None = None) -> None:
+    def __init__(
+        self,
+        estimator: PoseEstimator,
+        selector: PersonSelector | None = None,
+        turned_retry: TurnedRetry | None = None,
+    ) -> None:
         self.estimator = estimator
         self.selector = selector or PersonSelector()
+        self.turned_retry = turned_retry
         self.still_pictures = StillPictureTest()
 
     def __call__(self, frame: Frame) -> Pose | None:
         pose = self.selector.select(self.estimator.detect(frame))
-        if pose is None and self.estimator.turned_retry is not None:
-            pose = self.selector.select(self.estimator.turned_retry.detect(frame))
+        if pose is None and self.turned_retry is not None:
+            pose = self.selector.select(self.turned_retry.detect(frame))
         if self.still_pictures.is_still_picture(frame, pose):
             self.selector.rejected_detections += 1
             return None
@@ -169,94 +172,128 @@ def people_search(
     return OtherPeopleSearch(model_path, period_s)
 
 
-def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
-    try:
-        make_private(path)  # OpenCV keeps the mode of the file it finds
-    except OSError as error:
-        raise OutputError(
-            f"cannot write the annotated video {path} ({error.strerror}): choose a writable .mp4 path"
-        ) from None
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
-    if not writer.isOpened():
-        raise OutputError(f"cannot write the annotated video {path}: choose a writable .mp4 path")
-    return writer
-
-
 def _resolve(exercise: Exercise | str) -> Exercise:
     return exercise_named(exercise) if isinstance(exercise, str) else exercise
+
+
+@dataclass(frozen=True, slots=True)
+class VideoOptions:
+    """How a recorded video is read, whichever way it is analysed: every ``stride``-th frame;
+    fewer while the body is still (``adaptive``, with a named exercise only); a second look,
+    turned, at frames without a person (``turned_retry``); a look for other people every
+    ``people_check_period_s`` (None: never); a progress bar."""
+
+    stride: int = 1
+    adaptive: AdaptiveStride | None = None
+    turned_retry: bool = False
+    people_check_period_s: float | None = ANALYZE_CHECK_PERIOD_S
+    progress: bool = False
+
+
+class FrameSink(Protocol):
+    """What the frame loop feeds: an ``ExerciseAnalysis`` or a ``RecognisedAnalysis``."""
+
+    def feed(self, time_s: float, pose: Pose | None) -> object: ...
+
+    def note_other_people(self, found: OtherPeople) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class VideoRead:
+    """How reading a video ended: the time one analysed frame stands for, and whether the
+    file ended early (damaged or truncated) or Ctrl-C stopped it."""
+
+    frame_period_s: float
+    ended_early: bool
+    interrupted: bool
+
+
+EachFrame = Callable[[Frame, float], None]
+"""Called with every decoded frame, analysed or skipped, and the video's frame rate."""
+
+
+def read_video(
+    video: str | os.PathLike[str],
+    model_path: Path,
+    options: VideoOptions,
+    sink: FrameSink,
+    *,
+    keep_track: list[tuple[float, Pose | None]] | None = None,
+    each_frame: EachFrame | None = None,
+    body_speed: Callable[[], float] | None = None,
+) -> VideoRead:
+    """The one frame loop of every recorded-video analysis: decode (on its own thread), the
+    pose stage, then ``sink``. ``keep_track`` receives every analysed frame's raw pose;
+    ``body_speed`` (the rules' recent joint speed) drives the adaptive stride. Ctrl-C ends
+    the loop; what was fed stays fed."""
+    with (
+        VideoFileSource(video, stride=options.stride) as source,
+        PoseEstimator(model_path) as estimator,
+        turned_retry_for(model_path, options.turned_retry) as turned,
+        people_search(model_path, options.people_check_period_s) as others,
+    ):
+        info = source.info
+        frame_rate = info.fps / options.stride
+        shown_rate = frame_rate if info.fps > 0 else 25.0
+        pose_stage = PoseStage(estimator, turned_retry=turned)
+        total = info.frame_count // options.stride if info.frame_count else None
+        interrupted = False
+        try:
+            frames = prefetched(source, prepare=prepared_for_pose)
+            next_index = 0
+            for frame in tqdm(frames, total=total, unit="frame", disable=not options.progress, leave=False):
+                if frame.index >= next_index:
+                    pose = pose_stage(frame)
+                    if keep_track is not None:
+                        keep_track.append((frame.timestamp_s, pose))
+                    sink.feed(frame.timestamp_s, pose)
+                    if others is not None and (found := others.check(frame, pose)) is not None:
+                        sink.note_other_people(found)
+                    gap = 1
+                    if options.adaptive is not None and body_speed is not None:
+                        gap = options.adaptive.next_gap(body_speed(), pose is not None, frame_rate)
+                    next_index = frame.index + gap * options.stride
+                if each_frame is not None:
+                    each_frame(frame, shown_rate)
+        except KeyboardInterrupt:
+            interrupted = True
+        frame_period_s = options.stride / info.fps if info.fps > 0 else 0.0
+        return VideoRead(frame_period_s, not interrupted and source.ended_early(), interrupted)
 
 
 def analyze_video(
     video: str | os.PathLike[str],
     exercise: Exercise | str,
     model_path: Path,
+    options: VideoOptions | None = None,
     *,
-    stride: int = 1,
-    annotate_to: str | os.PathLike[str] | None = None,
-    progress: bool = False,
     smoothing: OneEuroParameters | None = None,
     keep_track: list[tuple[float, Pose | None]] | None = None,
-    adaptive: AdaptiveStride | None = None,
     on_hold_finished: Callable[[Session], None] | None = None,
-    turned_retry: bool = False,
-    people_check_period_s: float | None = ANALYZE_CHECK_PERIOD_S,
+    each_frame: Callable[[Frame, float, ExerciseAnalysis], None] | None = None,
+    **option_values: Any,
 ) -> Session:
     """Analyses one recorded video and returns its session.
 
+    ``options`` (or the same as keywords: ``stride``, ``adaptive``, ``turned_retry``,
+    ``people_check_period_s``, ``progress``) say how it is read (see ``VideoOptions``).
     Ctrl-C stops early and still returns what was recorded (``session.interrupted``).
     ``keep_track``, when given, receives every analysed frame's raw pose (for saving a
-    track). ``adaptive`` skips frames while the body is still (see ``AdaptiveStride``).
-    ``on_hold_finished``: see ``ExerciseAnalysis``. ``turned_retry`` looks again, turned,
-    at frames where nobody was found. Every ``people_check_period_s`` it looks for other
-    people in the picture (None: never; see ``posecheck.analysis.other_people``).
+    track). ``on_hold_finished``: see ``ExerciseAnalysis``. ``each_frame`` sees every
+    decoded frame with the analysis as it stands (to draw it: ``reports.overlay.AnnotatedVideo``).
     """
-    exercise = _resolve(exercise)
-    with (
-        VideoFileSource(video, stride=stride) as source,
-        PoseEstimator(model_path, turned_retry=turned_retry) as estimator,
-        people_search(model_path, people_check_period_s) as others,
-    ):
-        info = source.info
-        frame_period_s = stride / info.fps if info.fps > 0 else 0.0
-        frame_rate = info.fps / stride
-        pose_stage = PoseStage(estimator)
-        analysis = ExerciseAnalysis(exercise, Path(video).name, smoothing, on_hold_finished)
-        overlay = Overlay(exercise.reps_target)
-        writer = None
-        interrupted = False
-        total = info.frame_count // stride if info.frame_count else None
-        try:
-            frames = prefetched(source, prepare=prepared_for_pose)
-            next_index = 0
-            for frame in tqdm(frames, total=total, unit="frame", disable=not progress, leave=False):
-                if frame.index < next_index:
-                    if writer is not None:
-                        writer.write(overlay.annotate(frame.image, analysis.smoothed_pose, analysis.state))
-                    continue
-                pose = pose_stage(frame)
-                if keep_track is not None:
-                    keep_track.append((frame.timestamp_s, pose))
-                analysis.feed(frame.timestamp_s, pose)
-                if others is not None and (found := others.check(frame, pose)) is not None:
-                    analysis.note_other_people(found)
-                gap = (
-                    adaptive.next_gap(analysis.engine.recent_body_speed, pose is not None, frame_rate)
-                    if adaptive
-                    else 1
-                )
-                next_index = frame.index + gap * stride
-                if annotate_to is not None:
-                    if writer is None:
-                        fps = info.fps / stride if info.fps > 0 else 25.0
-                        writer = _open_writer(Path(annotate_to), fps, frame.size)
-                    writer.write(overlay.annotate(frame.image, analysis.smoothed_pose, analysis.state))
-        except KeyboardInterrupt:
-            interrupted = True
-        finally:
-            if writer is not None:
-                writer.release()
-        ended_early = not interrupted and source.ended_early()
-        return analysis.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
+    options = dataclasses.replace(options or VideoOptions(), **option_values)
+    analysis = ExerciseAnalysis(_resolve(exercise), Path(video).name, smoothing, on_hold_finished)
+    read = read_video(
+        video,
+        model_path,
+        options,
+        analysis,
+        keep_track=keep_track,
+        each_frame=None if each_frame is None else lambda frame, fps: each_frame(frame, fps, analysis),
+        body_speed=lambda: analysis.engine.recent_body_speed,
+    )
+    return analysis.finish(read.frame_period_s, ended_early=read.ended_early, interrupted=read.interrupted)
 
 
 def analyze_track(

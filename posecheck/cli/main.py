@@ -30,7 +30,7 @@ from posecheck.terminal_text import shown, shown_lines
 if TYPE_CHECKING:
     from posecheck.analysis.recognised import RecognisedSession
     from posecheck.analysis.session import Session
-    from posecheck.analysis.video import AdaptiveStride
+    from posecheck.analysis.video import AdaptiveStride, VideoOptions
     from posecheck.batch.manifest import BatchItem
     from posecheck.batch.runner import VideoOutcome
     from posecheck.history.store import History
@@ -67,23 +67,41 @@ def _analyze_into(
         return _analyze_recognised(arguments, model, history)
     poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
     saver = SessionSaver(history, arguments.video)
-    session = analyze_video(
-        arguments.video,
-        exercise,
-        model,
-        stride=arguments.stride,
-        annotate_to=arguments.annotate,
-        progress=sys.stderr.isatty() and not arguments.no_progress,
-        keep_track=poses,
-        adaptive=adaptive,
-        on_hold_finished=saver.save_progress,
-        turned_retry=arguments.turned_retry,
-    )
+    with contextlib.ExitStack() as stack:
+        annotated = None
+        if arguments.annotate is not None:
+            from posecheck.reports.overlay import AnnotatedVideo
+
+            annotated = stack.enter_context(AnnotatedVideo(arguments.annotate, exercise.reps_target))
+        session = analyze_video(
+            arguments.video,
+            exercise,
+            model,
+            _video_options(arguments, adaptive),
+            keep_track=poses,
+            on_hold_finished=saver.save_progress,
+            each_frame=None
+            if annotated is None
+            else lambda frame, fps, analysis: annotated.write(
+                frame.image, analysis.smoothed_pose, analysis.state, fps
+            ),
+        )
     _report(session, arguments.json)
     saver.save_final(session)
     if arguments.annotate is not None and session.frames:
         print(f"Annotated video written to {shown(arguments.annotate)}")
     return _finish_analysis(session, poses, arguments)
+
+
+def _video_options(arguments: argparse.Namespace, adaptive: AdaptiveStride | None) -> VideoOptions:
+    from posecheck.analysis.video import VideoOptions
+
+    return VideoOptions(
+        stride=arguments.stride,
+        adaptive=adaptive,
+        turned_retry=arguments.turned_retry,
+        progress=sys.stderr.isatty() and not arguments.no_progress,
+    )
 
 
 def _analyze_recognised(arguments: argparse.Namespace, model: Path, history: History | None) -> int:
@@ -94,12 +112,7 @@ def _analyze_recognised(arguments: argparse.Namespace, model: Path, history: His
 
     poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None
     recognised = analyze_video_recognised(
-        arguments.video,
-        model,
-        stride=arguments.stride,
-        progress=sys.stderr.isatty() and not arguments.no_progress,
-        keep_track=poses,
-        turned_retry=arguments.turned_retry,
+        arguments.video, model, _video_options(arguments, None), keep_track=poses
     )
     print(shown_lines(recognised_summary_text(recognised)))
     for session in recognised.sessions:

@@ -282,8 +282,8 @@ class PoseEstimator(Closing):
     coached stays followed when someone walks by, at about half the time per frame that
     looking for two people costs (the detector on every frame; ``bench/live.py --people 2``). Asked
     for more, the model still reported a single person on every corpus frame with two people
-    in it; ``posecheck.analysis.other_people`` looks for others instead. With ``turned_retry`` it also
-    holds a ``posecheck.rotation.TurnedRetry`` for frames where nobody was found.
+    in it; ``posecheck.analysis.other_people`` looks for others instead; a second look,
+    turned, at frames where nobody was found is ``posecheck.pipeline.turned_retry``'s.
     """
 
     def __init__(
@@ -291,7 +291,6 @@ class PoseEstimator(Closing):
         model_path: Path,
         max_people: int = 1,
         minimum_detection_confidence: float = 0.5,
-        turned_retry: bool = False,
     ) -> None:
         self._landmarker = open_landmarker(
             model_path,
@@ -302,11 +301,6 @@ class PoseEstimator(Closing):
             min_tracking_confidence=0.5,
         )
         self._last_timestamp_ms = -1
-        self.turned_retry = None
-        if turned_retry:
-            from posecheck.pipeline.turned_retry import TurnedRetry  # it builds on this module
-
-            self.turned_retry = TurnedRetry(model_path, max_people)
 
     def detect(self, frame: Frame) -> list[Pose]:
         """Every person the model reports in this frame."""
@@ -320,5 +314,3 @@ class PoseEstimator(Closing):
 
     def close(self) -> None:
         self._landmarker.close()
-        if self.turned_retry is not None:
-            self.turned_retry.close()

@@ -10,6 +10,7 @@ no one, so it costs nothing while a person is followed.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import cv2
@@ -72,3 +73,8 @@ class TurnedRetry(Closing):
 
     def close(self) -> None:
         self._landmarker.close()
+
+
+def turned_retry_for(model_path: Path, wanted: bool) -> contextlib.AbstractContextManager[TurnedRetry | None]:
+    """A ``TurnedRetry`` when it is ``wanted``, else nothing."""
+    return TurnedRetry(model_path) if wanted else contextlib.nullcontext()

@@ -4,13 +4,18 @@ drawn on a frame for annotated videos and the live window."""
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 
 import cv2
 import numpy as np
 
+from posecheck.closing import Closing
+from posecheck.errors import OutputError
 from posecheck.live.coaching import RELEASE_WORDS
 from posecheck.pipeline.landmarks import BONES
 from posecheck.pipeline.pose import Pose
+from posecheck.private_files import make_private
 from posecheck.rules.engine import EngineState
 from posecheck.rules.events import Phase
 
@@ -130,3 +135,36 @@ class LiveOverlay:
         corner = (origin[0] - 15, origin[1] - text_height - 15)
         cv2.rectangle(canvas, corner, (width, height), PANEL_COLOUR, -1)
         cv2.putText(canvas, text, origin, font, size, COUNTDOWN_COLOUR, thickness, cv2.LINE_AA)
+
+
+class AnnotatedVideo(Closing):
+    """The analysed video written again with the overlay drawn on every frame (``analyze
+    --annotate``). Frames are given as they are decoded, analysed or skipped; the file is
+    opened at the first, at the video's frame size and rate, owner-only."""
+
+    def __init__(self, path: str | os.PathLike[str], reps_target: int) -> None:
+        self.path = Path(path)
+        self.overlay = Overlay(reps_target)
+        self._writer: cv2.VideoWriter | None = None
+
+    def write(self, image: np.ndarray, pose: Pose | None, state: EngineState, fps: float) -> None:
+        if self._writer is None:
+            self._writer = _open_writer(self.path, fps, (image.shape[1], image.shape[0]))
+        self._writer.write(self.overlay.annotate(image, pose, state))
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.release()
+
+
+def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
+    try:
+        make_private(path)  # OpenCV keeps the mode of the file it finds
+    except OSError as error:
+        raise OutputError(
+            f"cannot write the annotated video {path} ({error.strerror}): choose a writable .mp4 path"
+        ) from None
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    if not writer.isOpened():
+        raise OutputError(f"cannot write the annotated video {path}: choose a writable .mp4 path")
+    return writer

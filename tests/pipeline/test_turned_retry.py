@@ -113,14 +113,14 @@ def test_the_turned_retry_runs_only_on_frames_where_nobody_was_found(corpus: Pat
     found = []
     with (
         VideoFileSource(corpus / SIDE_CLIP, stride=3) as source,
-        PoseEstimator(model_path, turned_retry=True) as estimator,
+        PoseEstimator(model_path) as estimator,
+        TurnedRetry(model_path) as retry,
     ):
-        stage = PoseStage(estimator)
+        stage = PoseStage(estimator, turned_retry=retry)
         for frame in source:
             if frame.timestamp_s > 12.0:
                 break
             found.append(stage(frame) is not None)
-        assert estimator.turned_retry is not None
-        tried = estimator.turned_retry.frames_tried
+        tried = retry.frames_tried
     assert 0 < tried <= found.count(False) < len(found)
     assert found[-1]  # the man is followed at 12 s
