@@ -48,7 +48,7 @@ def _world_floor_normal(body: Body) -> np.ndarray:
 def _trunk_lift_deg(body: Body) -> float:
     """Angle of the hip-to-shoulder line above the mat: in the picture when the camera
     is side-on (most exact), else from the 3D landmarks (true in any view)."""
-    if body.side_on:
+    if body.lies_across_picture:
         near = body.near
         return geometry.incline_deg(near.hip, near.shoulder, _picture_floor(body))
     return geometry.world_elevation_deg(body.world_trunk, _world_floor_normal(body))
@@ -62,7 +62,7 @@ def _legs_incline_deg(body: Body) -> float:
 
 def _hip_height(body: Body) -> float:
     """Height of the hip joint above the mat in torso lengths (side-on camera only)."""
-    if not body.side_on:
+    if not body.lies_across_picture:
         return math.nan
     near = body.near
     return geometry.height_above(near.hip, near.ankle, _picture_floor(body)) / body.torso_length
@@ -85,7 +85,7 @@ def _hands_ahead_of_hips(body: Body) -> float:
 
 def _elbow_offset(body: Body) -> float:
     """Distance along the mat between elbow and shoulder, in torso lengths (side-on only)."""
-    if not body.side_on:
+    if not body.lies_across_picture:
         return math.nan
     near = body.near
     along_floor = float(np.dot(near.elbow - near.shoulder, _picture_floor(body)))

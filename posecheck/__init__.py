@@ -54,7 +54,7 @@ _EXPORTS = {
     "PoseSmoother": "pipeline.smoothing",
     "Frame": "pipeline.source",
     "VideoFileSource": "pipeline.source",
-    "ExerciseRecognizer": "analysis.recognition",
+    "ExerciseRecogniser": "analysis.recognition",
     "Segment": "analysis.recognition",
     "RecognisedSession": "analysis.recognised",
     "analyze_video_recognised": "analysis.recognised",

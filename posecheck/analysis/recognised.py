@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from posecheck.analysis.other_people import OtherPeople
-from posecheck.analysis.recognition import ExerciseRecognizer, Segment
+from posecheck.analysis.recognition import ExerciseRecogniser, Segment
 from posecheck.analysis.session import Session
 from posecheck.analysis.setup_check import SOMEONE_ELSE_NOTE, SetupTally
 from posecheck.analysis.video import ExerciseAnalysis, VideoOptions, read_video
@@ -72,7 +72,7 @@ class RecognisedAnalysis:
         self.source = source
         self.sides = SideKeeper()
         self.smoother = PoseSmoother(smoothing)
-        self.recognizer = ExerciseRecognizer()
+        self.recogniser = ExerciseRecogniser()
         self.analyses = {
             name: ExerciseAnalysis(exercise, source, smoothing)
             for name, exercise in available_exercises().items()
@@ -88,7 +88,7 @@ class RecognisedAnalysis:
         self.frames_with_person += pose is not None
         self.last_time_s = time_s
         smoothed = self.smoother.smooth(self.sides.keep(pose))
-        named = self.recognizer.update(time_s, Body.of(smoothed) if smoothed is not None else None)
+        named = self.recogniser.update(time_s, Body.of(smoothed) if smoothed is not None else None)
         for analysis in self.analyses.values():
             analysis.feed(time_s, pose)
         return named
@@ -102,7 +102,7 @@ class RecognisedAnalysis:
     def finish(
         self, frame_period_s: float, ended_early: bool = False, interrupted: bool = False
     ) -> RecognisedSession:
-        segments = self.recognizer.finish()
+        segments = self.recogniser.finish()
         sessions = {
             name: analysis.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
             for name, analysis in self.analyses.items()

@@ -9,7 +9,7 @@ body faces (the exercise's ``facing``). Lying face down and lying on the back fo
 do child's pose and hugging both knees on the back; the chest facing the floor or the
 ceiling tells them apart.
 
-``ExerciseRecognizer`` names an exercise once its target has lasted ``confirm_s`` (a
+``ExerciseRecogniser`` names an exercise once its target has lasted ``confirm_s`` (a
 press-up, a knee pull or a fold is held, never a passing moment), dates the segment's start
 back to when its position began, keeps it while the position lasts and ends it once the
 position has been gone for ``release_s``. Segments shorter than ``minimum_segment_s`` are
@@ -90,7 +90,7 @@ class Segment:
 
 
 @dataclass
-class ExerciseRecognizer:
+class ExerciseRecogniser:
     """Bodies in (one per analysed frame, None for a gap), exercise segments out.
 
     ``confirm_s``: how long a target must last before the exercise is named.

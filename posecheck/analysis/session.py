@@ -65,7 +65,6 @@ class SessionRecorder:
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     frames: int = 0
     frames_with_person: int = 0
-    frames_side_on: int = 0
     holds: list[Hold] = field(default_factory=list)
     first_time_s: float | None = None
     last_time_s: float = 0.0
@@ -73,15 +72,13 @@ class SessionRecorder:
     trace_angles_deg: list[float] = field(default_factory=list)
     trace_phases: list[Phase] = field(default_factory=list)
 
-    def record_frame(self, time_s: float, person_seen: bool, side_on: bool | None) -> None:
+    def record_frame(self, time_s: float, person_seen: bool) -> None:
         if self.first_time_s is None:
             self.first_time_s = time_s
         self.last_time_s = time_s
         self.frames += 1
         if person_seen:
             self.frames_with_person += 1
-            if side_on:
-                self.frames_side_on += 1
 
     def record_key_angle(self, time_s: float, angle_deg: float, phase: Phase) -> None:
         self.trace_times_s.append(time_s)

@@ -68,10 +68,10 @@ def _joined(names: list[str]) -> str:
 # 6 degrees (the exercise clips within 2), live's 2 s medians within 9 (5).
 LEVEL_TOLERANCE_DEG = 10.0
 LEVEL_AGAIN_DEG = 8.0  # live: once tilted, the camera counts as level again below this
-SIDE_ON_DEPTH_SHARE = 0.64  # as Body.seen_from_the_side: a line within 50 degrees of the camera axis
+SIDE_ON_DEPTH_SHARE = 0.64  # as Body.camera_at_its_side: a line within 50 degrees of the camera axis
 
 
-def side_on_by_shoulders_and_hips(pose: Pose) -> bool:
+def camera_at_side_by_shoulders_and_hips(pose: Pose) -> bool:
     """True when the camera looks at the body's side by its shoulders and by its hips.
 
     The model's depths, so the floor it rests on, are true only then: turned a third of the
@@ -81,7 +81,7 @@ def side_on_by_shoulders_and_hips(pose: Pose) -> bool:
     axis = world[Landmark.RIGHT_HIP] - world[Landmark.LEFT_HIP]
     length = float(np.linalg.norm(axis))
     hips_side_on = length > 0 and abs(float(axis[2])) / length >= SIDE_ON_DEPTH_SHARE
-    return hips_side_on and Body.of(pose).seen_from_the_side
+    return hips_side_on and Body.of(pose).camera_at_its_side
 
 
 def camera_roll_deg(pose: Pose) -> float | None:
@@ -93,7 +93,7 @@ def camera_roll_deg(pose: Pose) -> float | None:
     by the camera's roll, whatever the camera's pitch or the way the body lies (a floor
     line drawn in the picture slants in a three-quarter view of a level camera).
     """
-    if not side_on_by_shoulders_and_hips(pose):
+    if not camera_at_side_by_shoulders_and_hips(pose):
         return None
     normal = Body.of(pose).resting_floor_normal
     return None if normal is None else roll_deg(normal)
@@ -181,7 +181,7 @@ def setup_instructions(
         instructions.append(
             f"Move the camera further away: your {_joined(missing)} {verb} out of the picture."
         )
-    if view is CameraView.SIDE and not Body.of(pose).seen_from_the_side:
+    if view is CameraView.SIDE and not Body.of(pose).camera_at_its_side:
         instructions.append(TURN_SIDE_ON)
     if camera_tilt_deg is not None:
         instructions.append(level_the_camera(camera_tilt_deg))

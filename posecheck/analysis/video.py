@@ -98,7 +98,7 @@ class ExerciseAnalysis:
         self.smoothed_pose = smoothed
         body = Body.of(smoothed) if smoothed is not None else None
         events = self.engine.update(time_s, body)
-        self.recorder.record_frame(time_s, body is not None, body.seen_from_the_side if body else None)
+        self.recorder.record_frame(time_s, body is not None)
         self.recorder.record_events(events)
         state = self.engine.state
         self.recorder.record_key_angle(time_s, state.key_angle if body else math.nan, state.phase)

@@ -37,7 +37,7 @@ LIMB_JOINTS = [
 ]
 
 
-def mirrored(pose: Pose) -> Pose:
+def left_right_swapped(pose: Pose) -> Pose:
     """The same pose with left and right labels exchanged (positions unchanged)."""
     order = MIRROR_ORDER
     return Pose.from_arrays(
@@ -94,7 +94,7 @@ class SideKeeper:
             return None
         last = self._last
         if last is not None and pose.timestamp_s - last.timestamp_s <= self.forget_after_s:
-            flipped = mirrored(pose)
+            flipped = left_right_swapped(pose)
             flipped_mismatch = mismatch(flipped, last)
             if flipped_mismatch <= self.largest_step and flipped_mismatch + self.margin < mismatch(
                 pose, last

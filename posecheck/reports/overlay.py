@@ -77,7 +77,7 @@ COUNTDOWN_COLOUR = (80, 220, 255)
 SETUP_COLOUR = (0, 200, 255)
 
 
-def mirrored(image: np.ndarray, pose: Pose | None) -> tuple[np.ndarray, Pose | None]:
+def mirror_image(image: np.ndarray, pose: Pose | None) -> tuple[np.ndarray, Pose | None]:
     """The picture flipped left-right, as a mirror shows it, and the pose flipped with it."""
     flipped = cv2.flip(image, 1)
     if pose is None:
@@ -102,7 +102,7 @@ class LiveOverlay:
         setup: tuple[str, ...] = (),
         paused: bool = False,
     ) -> np.ndarray:
-        canvas, pose = mirrored(image, pose)
+        canvas, pose = mirror_image(image, pose)
         height, width = canvas.shape[:2]
         scale = max(height, width) / 1000.0
         if pose is not None:

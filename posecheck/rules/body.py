@@ -151,13 +151,13 @@ class Body:
         return abs(float(axis[2])) / length if length > 0 else 1.0
 
     @property
-    def side_on(self) -> bool:
+    def lies_across_picture(self) -> bool:
         """True when the body lies across the picture, so angles drawn in the picture are
         true angles (within 30 degrees of the picture plane)."""
         return self.body_axis_depth < 0.5
 
     @property
-    def seen_from_the_side(self) -> bool:
+    def camera_at_its_side(self) -> bool:
         """True when the camera looks at the body's side: the shoulder line points into
         the camera (within about 50 degrees), whatever the posture."""
         world = self.pose.world_xyz

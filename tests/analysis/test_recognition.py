@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from posecheck.analysis.recognised import analyze_track_recognised
-from posecheck.analysis.recognition import OTHER, ExerciseRecognizer
+from posecheck.analysis.recognition import OTHER, ExerciseRecogniser
 from posecheck.evaluation.corpus import corpus_track, load_labels
 from posecheck.evaluation.recognition import (
     CONFUSER_SECONDS_BAR,
@@ -118,7 +118,7 @@ def test_a_press_up_turned_face_up_is_not_named_a_press_up(press_up_track: PoseT
     assert all(segment.exercise != "prone_press_up" for segment in analyze_track_recognised(turned).segments)
 
 
-def _feed(recognizer: ExerciseRecognizer, track: PoseTrack, until_s: float) -> list[str]:
+def _feed(recogniser: ExerciseRecogniser, track: PoseTrack, until_s: float) -> list[str]:
     from posecheck.pipeline.smoothing import PoseSmoother
 
     smoother = PoseSmoother()
@@ -127,25 +127,25 @@ def _feed(recognizer: ExerciseRecognizer, track: PoseTrack, until_s: float) -> l
         if frame.timestamp_s > until_s:
             break
         pose = smoother.smooth(frame.pose)
-        named.append(recognizer.update(frame.timestamp_s, Body.of(pose) if pose is not None else None))
+        named.append(recogniser.update(frame.timestamp_s, Body.of(pose) if pose is not None else None))
     return named
 
 
 def test_a_target_shorter_than_the_confirmation_time_is_not_named(childs_pose_track: PoseTrack) -> None:
-    recognizer = ExerciseRecognizer(confirm_s=1.5)
-    named = _feed(recognizer, childs_pose_track, until_s=1.2)
+    recogniser = ExerciseRecogniser(confirm_s=1.5)
+    named = _feed(recogniser, childs_pose_track, until_s=1.2)
     assert set(named) == {OTHER}
-    assert recognizer.finish() == []
+    assert recogniser.finish() == []
 
 
 def test_a_held_target_is_named_after_the_confirmation_time_and_dated_from_its_start(
     childs_pose_track: PoseTrack,
 ) -> None:
-    recognizer = ExerciseRecognizer(confirm_s=1.5, minimum_segment_s=3.0)
-    named = _feed(recognizer, childs_pose_track, until_s=8.0)
+    recogniser = ExerciseRecogniser(confirm_s=1.5, minimum_segment_s=3.0)
+    named = _feed(recogniser, childs_pose_track, until_s=8.0)
     first_named = named.index("childs_pose")
     assert 1.5 <= childs_pose_track.frames[first_named].timestamp_s <= 2.0
-    (segment,) = recognizer.finish()
+    (segment,) = recogniser.finish()
     assert segment.exercise == "childs_pose"
     assert segment.start_s == pytest.approx(0.0, abs=0.1)
     assert segment.end_s == pytest.approx(8.0, abs=0.1)
@@ -154,11 +154,11 @@ def test_a_held_target_is_named_after_the_confirmation_time_and_dated_from_its_s
 def test_a_segment_ends_once_the_person_is_gone_for_longer_than_the_release_time(
     childs_pose_track: PoseTrack,
 ) -> None:
-    recognizer = ExerciseRecognizer(release_s=2.0)
-    _feed(recognizer, childs_pose_track, until_s=6.0)
+    recogniser = ExerciseRecogniser(release_s=2.0)
+    _feed(recogniser, childs_pose_track, until_s=6.0)
     for step in range(1, 100):
-        recognizer.update(6.0 + 0.04 * step, None)
-    (segment,) = recognizer.finish()
+        recogniser.update(6.0 + 0.04 * step, None)
+    (segment,) = recogniser.finish()
     assert segment.end_s == pytest.approx(6.0, abs=0.1)
 
 

@@ -11,7 +11,7 @@ from posecheck.evaluation.corpus import corpus_track
 from posecheck.pipeline.landmarks import Landmark
 from posecheck.pipeline.pose import Pose
 from posecheck.pipeline.recording import PoseTrack
-from posecheck.pipeline.sides import SideKeeper, mirrored
+from posecheck.pipeline.sides import SideKeeper, left_right_swapped
 
 SIDE_VIEW_CLIPS = (
     "videos/prone_press_up__flowai_bhujangasana_man_side.mp4",
@@ -32,11 +32,11 @@ def _kept(track: PoseTrack, poses: list[Pose | None]) -> tuple[list[Pose | None]
 
 def test_mirroring_exchanges_left_and_right_and_twice_is_the_same_pose(tracks: dict[str, PoseTrack]) -> None:
     pose = next(frame.pose for frame in tracks[SIDE_VIEW_CLIPS[0]] if frame.pose is not None)
-    flipped = mirrored(pose)
+    flipped = left_right_swapped(pose)
     assert np.array_equal(flipped.image_xy[Landmark.LEFT_KNEE], pose.image_xy[Landmark.RIGHT_KNEE])
     assert np.array_equal(flipped.world_xyz[Landmark.RIGHT_ANKLE], pose.world_xyz[Landmark.LEFT_ANKLE])
     assert np.array_equal(flipped.image_xy[Landmark.NOSE], pose.image_xy[Landmark.NOSE])
-    assert np.array_equal(mirrored(flipped).image_xy, pose.image_xy)
+    assert np.array_equal(left_right_swapped(flipped).image_xy, pose.image_xy)
 
 
 @pytest.mark.parametrize("clip", SIDE_VIEW_CLIPS)
@@ -55,7 +55,7 @@ def test_a_span_of_swapped_labels_is_swapped_back(tracks: dict[str, PoseTrack], 
     present = [index for index, pose in enumerate(poses) if pose is not None]
     first, last = present[len(present) // 3], present[len(present) // 3 + 40]
     swapped = [
-        mirrored(pose) if pose is not None and first <= index <= last else pose
+        left_right_swapped(pose) if pose is not None and first <= index <= last else pose
         for index, pose in enumerate(poses)
     ]
     kept, keeper = _kept(tracks[clip], swapped)
@@ -82,7 +82,7 @@ def test_after_a_long_gap_the_models_labels_stand(tracks: dict[str, PoseTrack]) 
         later.presence,
         later.image_size,
     )
-    flipped = mirrored(moved_on)
+    flipped = left_right_swapped(moved_on)
     assert keeper.keep(flipped) is flipped
     assert keeper.swaps == 0
 
