@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from posecheck.errors import InvalidTargetError, PosecheckError, UsageError
+from posecheck.history.saving import HistorySaver
 from posecheck.terminal_text import shown, shown_lines
 
 if TYPE_CHECKING:
@@ -68,59 +69,28 @@ def judged_against_target(exercise: Exercise, history: History | None) -> Exerci
     return with_target(exercise, target) if target is not None else exercise
 
 
-class SessionSaver:
-    """Saves one session to the history as it grows (after each hold, so a crash keeps what
-    was recorded) and once more when it ends, always under the same number. A failure is
-    one warning line, after which the session is no longer saved."""
+class SessionSaver(HistorySaver):
+    """``HistorySaver`` that tells the person: a failure is one warning line, and the ended
+    session says where it was saved and, when it is time, the next target."""
 
     def __init__(self, history: History | None, video: str | os.PathLike[str] | None) -> None:
-        self.history = history
-        self.video = video
-        self.session_id: int | None = None
-
-    def save_progress(self, session: Session) -> None:
-        self._save(session)
+        super().__init__(history, video, warn=_warn)
 
     def save_final(self, session: Session) -> int | None:
-        """Saves the ended session and prints where, and the next target when it is time."""
-        from posecheck.history.progression import starting_target, suggest_next
-        from posecheck.rules.registry import exercise_named
-
-        if session.frames_with_person == 0 and self.session_id is None:
-            return None
-        if not self._save(session) or self.history is None or self.session_id is None:
-            return None
-        history = self.history
-        exercise = exercise_named(session.exercise)
-        try:
-            target = history.target_for(session.exercise) or starting_target(exercise)
-            past = [stored.session for stored in history.sessions(session.exercise, with_traces=False)]
-        except PosecheckError as error:
-            _warn(f"the history could not be read back: {error}")
+        saved = self.save_ended(session)
+        if saved is None:
             return self.session_id
         print(
-            f"Saved as session {self.session_id} in {shown(history.path)} "
-            f"(`posecheck report {self.session_id}` for the report)"
+            f"Saved as session {saved.session_id} in {shown(saved.path)} "
+            f"(`posecheck report {saved.session_id}` for the report)"
         )
-        suggestion = suggest_next(exercise, target, past)
-        if suggestion is not None:
-            next_target = suggestion.target
+        if saved.next_target is not None:
+            target = saved.next_target.target
             print(
-                f"Next target: {suggestion.reason} (`posecheck targets set {session.exercise} "
-                f"--hold {next_target.hold_s:g} --reps {next_target.reps}`)"
+                f"Next target: {saved.next_target.reason} (`posecheck targets set {session.exercise} "
+                f"--hold {target.hold_s:g} --reps {target.reps}`)"
             )
-        return self.session_id
-
-    def _save(self, session: Session) -> bool:
-        if self.history is None:
-            return False
-        try:
-            self.session_id = self.history.save(session, self.video, replacing=self.session_id)
-        except PosecheckError as error:
-            _warn(f"the session was not saved to the history: {error}")
-            self.history = None
-            return False
-        return True
+        return saved.session_id
 
 
 def save_session(
