@@ -75,7 +75,7 @@ def replacing_privately(path: str | os.PathLike[str], mode: str = "w") -> Iterat
         prefix=f".{target.name}.",
         suffix=".tmp",
         delete=False,
-        **({"encoding": "utf-8"} if "b" not in mode else {}),
+        encoding=None if "b" in mode else "utf-8",
     )
     try:
         with handle:

@@ -1,4 +1,5 @@
-"""The code stays lint-clean and formatted (ruff, configured in pyproject.toml)."""
+"""The code stays lint-clean, formatted and type-checked (ruff and mypy, configured in
+pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -30,4 +31,11 @@ def test_code_passes_the_linter(ruff: list[str]) -> None:
 
 def test_code_is_formatted(ruff: list[str]) -> None:
     result = subprocess.run([*ruff, "format", "--check", *FOLDERS], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def test_code_passes_the_type_checker() -> None:
+    if subprocess.run([sys.executable, "-m", "mypy", "--version"], capture_output=True).returncode:
+        pytest.skip("mypy is not installed (it comes with the dev extra)")
+    result = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout

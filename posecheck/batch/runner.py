@@ -397,7 +397,7 @@ def folder_summary_text(outcomes: Sequence[VideoOutcome], labels: Sequence[str] 
     """A table with a row per video (the error last, for failed ones), then a one-line total.
     ``labels`` name the rows instead of the file names (a manifest's patient/file)."""
     recognising = any(isinstance(outcome.session, RecognisedSession) for outcome in outcomes)
-    rows = [_RECOGNISED_COLUMNS if recognising else _COLUMNS]
+    rows: list[tuple[str, ...]] = [_RECOGNISED_COLUMNS if recognising else _COLUMNS]
     for number, outcome in enumerate(outcomes):
         row = _row(outcome)
         rows.append((labels[number], *row[1:]) if labels is not None else row)

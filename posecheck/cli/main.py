@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, cast
 
 from posecheck.cli.history import (
     SessionSaver,
@@ -238,10 +238,11 @@ def _batch_history(arguments: argparse.Namespace, patient: str | None) -> Histor
 def _save_outcome(outcome: VideoOutcome, history: History | None) -> None:
     from posecheck.analysis.recognised import RecognisedSession
 
-    recognised = isinstance(outcome.session, RecognisedSession)
-    for session in outcome.session.sessions if recognised else (outcome.session,):
-        if session is not None:
-            save_session(session, history, outcome.path)
+    found = outcome.session
+    if found is None:
+        return
+    for session in found.sessions if isinstance(found, RecognisedSession) else (found,):
+        save_session(session, history, outcome.path)
 
 
 def _report(session: Session, json_path: Path | None) -> None:
@@ -377,7 +378,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--verbose", action="store_true", help="also show posecheck's log and MediaPipe's and FFmpeg's own"
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    # Every subcommand's parser is a _Parser too; typed as argparse's, as the shared options are.
+    commands = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", required=True),
+    )
 
     analyze = commands.add_parser("analyze", parents=[history_options()], help="analyse a recorded video")
     analyze.add_argument(

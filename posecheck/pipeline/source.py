@@ -237,7 +237,7 @@ def write_excerpt(video: str | os.PathLike[str], seconds: float, target: str | o
     with VideoFileSource(video) as source:
         size = (source.info.width, source.info.height)
         fps = source.info.fps if source.info.fps > 0 else 25.0
-        writer = cv2.VideoWriter(str(destination), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+        writer = cv2.VideoWriter(str(destination), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
         if not writer.isOpened():
             raise OutputError(f"cannot write {destination}: choose a writable .mp4 path")
         try:

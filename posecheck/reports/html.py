@@ -21,6 +21,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from posecheck.analysis.session import Session
@@ -59,7 +60,7 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _figure() -> tuple[Figure, object]:
+def _figure() -> tuple[Figure, Axes]:
     figure = Figure(figsize=FIGURE_SIZE_IN, layout="constrained")
     return figure, figure.add_subplot()
 
@@ -173,7 +174,7 @@ def trend_plot(past: Sequence[StoredSession], current_id: int) -> Plot:
     axes.set_xticks(positions, labels, fontsize=8)
     for position, stored in zip(positions, past, strict=True):
         if stored.id == current_id:
-            axes.axvline(position, color="#bbbbbb", linewidth=6, alpha=0.4, zorder=0)
+            axes.axvline(float(position), color="#bbbbbb", linewidth=6, alpha=0.4, zorder=0)
     axes.set_zorder(reps_axes.get_zorder() + 1)
     axes.patch.set_visible(False)
     lines, names = axes.get_legend_handles_labels()
@@ -299,7 +300,7 @@ def render_html(
         for number, hold in enumerate(session.holds, start=1):
             verdict = "met" if hold.met else "short"
             angle = "" if math.isnan(hold.key_angle_deg) else f"{hold.key_angle_deg:.0f} deg"
-            faults = "<br>".join(
+            fault_cells = "<br>".join(
                 f'<span class="fault">{fault.start_s:.1f}-{fault.end_s:.1f} s: {escape(fault.cue)}</span>'
                 for fault in hold.faults
             )
@@ -307,7 +308,7 @@ def render_html(
             parts.append(
                 f"<tr><td>{number}</td><td>{escape(hold.side or '')}</td><td>{hold.start_s:.1f} s</td>"
                 f"<td>{hold.end_s:.1f} s</td><td class='{verdict}'>{hold.duration_s:.1f} s{partial}</td>"
-                f"<td>{hold.target_s:g} s</td><td>{angle}</td><td>{faults or 'none'}</td></tr>"
+                f"<td>{hold.target_s:g} s</td><td>{angle}</td><td>{fault_cells or 'none'}</td></tr>"
             )
         parts.append("</table>")
     else:

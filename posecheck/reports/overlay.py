@@ -164,7 +164,7 @@ def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWrit
         raise OutputError(
             f"cannot write the annotated video {path} ({error.strerror}): choose a writable .mp4 path"
         ) from None
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
     if not writer.isOpened():
         raise OutputError(f"cannot write the annotated video {path}: choose a writable .mp4 path")
     return writer
