@@ -25,7 +25,7 @@ import dataclasses
 import logging
 import math
 import statistics
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 
 from posecheck.rules.body import Body
@@ -41,6 +41,7 @@ from posecheck.rules.events import (
     Phase,
     PhaseChanged,
 )
+from posecheck.rules.settling import Sample, SettleWindow, joint_speed
 from posecheck.rules.vocabulary import Check, Exercise, Level
 
 LOG = logging.getLogger(__name__)
@@ -127,16 +128,16 @@ UNCHECKED_SHARE = 0.5
 """A check that could not be judged in half the held time or more is named in the summary:
 the hold was timed, but that cue went unchecked."""
 
+START_FAULT_OVERLAP_S = 0.5
+"""A fault of the start position that ended this soon after the hold was dated to begin still
+belongs to that rep's start (the hold is dated back to the body's arrival)."""
+
 SIDE_READ_S = 3.0
 """A hold's side is read over its first seconds, when the body has just settled in it: later
 a close-up or a cut may hide the other leg, which the model then draws beside the first."""
 
 RESTED_PART_WAY = "rested part-way down"
 """The variant of a rep entered from a rest short of the start position."""
-
-MOVING_OUT_DEG_PER_S = 1.5
-"""The key angle's slowest change that still counts as leaving a hold: a slow, controlled
-return of 30 degrees over 3 s is 10 deg/s; a held position drifts well under 1 deg/s."""
 
 
 class RuleEngine:
@@ -146,9 +147,8 @@ class RuleEngine:
         self._start = [LevelLatch(level) for level in exercise.start]
         self._target = [LevelLatch(level) for level in exercise.target]
         self._faults = [_FaultTracker(check, LevelLatch(check.fault_when)) for check in exercise.checks]
-        self._window: deque[tuple[float, float, bool, float]] = deque()
+        self._window = SettleWindow(exercise.settle, exercise.deeper_is_higher)
         self._previous_body: Body | None = None
-        self._recent: deque[tuple[float, float]] = deque()
         self._phase = Phase.AWAY
         self._hold: _HoldDraft | None = None
         self._released_since: float | None = None
@@ -187,16 +187,8 @@ class RuleEngine:
         )
         key = self.exercise.key_angle(body)
         self._key = key
-        self._window.append((time_s, key, in_target, self._body_speed(body)))
-        self._recent.append((time_s, key))
-        while self._recent and self._recent[0][0] < time_s - 3.0:
-            self._recent.popleft()
+        self._window.add(Sample(time_s, key, in_target, joint_speed(body, self._previous_body)))
         self._previous_body = body
-        # Keep the last sample at or before the window's start, so a window sampled sparsely
-        # (adaptive stride) still spans its full length.
-        window_start_s = time_s - self.exercise.settle.window_s
-        while len(self._window) > 1 and self._window[1][0] <= window_start_s:
-            self._window.popleft()
 
         if at_start:
             self._start_seen = True
@@ -213,8 +205,8 @@ class RuleEngine:
         self._update_faults(time_s, body, at_start, events)
 
         if self._hold is None:
-            if self._settled():
-                self._begin_hold(self._arrival_s(), events)
+            if self._window.settled():
+                self._begin_hold(self._window.arrival_s(), events)
         else:
             self._continue_hold(time_s, body, key, in_target, in_position and not at_start, events)
 
@@ -238,8 +230,7 @@ class RuleEngine:
     def recent_body_speed(self) -> float:
         """Mean joint speed over the last settle window, torso lengths per second (NaN when
         no body was seen lately)."""
-        speeds = [speed for _, _, _, speed in self._window if not math.isnan(speed)]
-        return sum(speeds) / len(speeds) if speeds else math.nan
+        return self._window.mean_speed
 
     @property
     def state(self) -> EngineState:
@@ -266,50 +257,6 @@ class RuleEngine:
         )
 
     # ----------------------------------------------------------------- holds
-    def _body_speed(self, body: Body) -> float:
-        """Median speed of the joints (shoulders to ankles) since the previous frame, in
-        torso lengths per second."""
-        previous = self._previous_body
-        if previous is None:
-            return math.nan
-        elapsed = body.pose.timestamp_s - previous.pose.timestamp_s
-        if elapsed <= 0:
-            return math.nan
-        moved = body.pose.image_xy[11:29] - previous.pose.image_xy[11:29]
-        speeds = (moved**2).sum(axis=1) ** 0.5 / body.torso_length / elapsed
-        return float(statistics.median(speeds.tolist()))
-
-    def _settled(self, in_target_throughout: bool = True) -> bool:
-        """The body has come to rest over the last settle window: in the target position
-        (or, with ``in_target_throughout`` False, wherever it is)."""
-        window = self._window
-        settle = self.exercise.settle
-        if not window or (in_target_throughout and not all(in_target for _, _, in_target, _ in window)):
-            return False
-        if window[-1][0] - window[0][0] < settle.window_s * 0.9:
-            return False
-        keys = [key for _, key, _, _ in window if not math.isnan(key)]
-        speeds = [speed for _, _, _, speed in window if not math.isnan(speed)]
-        if not keys or not speeds:
-            return False
-        return max(keys) - min(keys) <= settle.within and sum(speeds) / len(speeds) <= settle.still_speed
-
-    def _arrival_s(self) -> float:
-        """When the body arrived in the settled position: the first moment of the still
-        window from which the key angle went no deeper, on average, than
-        ``MOVING_OUT_DEG_PER_S`` (sinking slowly into the position is the way in, not the
-        hold; the same rate dates the way out). Averaged to the window's end, so a frame's
-        jitter does not decide it."""
-        inward = 1.0 if self.exercise.deeper_is_higher else -1.0
-        samples = [(t, key) for t, key, _, _ in self._window if not math.isnan(key)]
-        if not samples:
-            return self._window[0][0]
-        end_s, end_key = samples[-1]
-        for t, key in samples[:-1]:
-            if (end_key - key) * inward < MOVING_OUT_DEG_PER_S * (end_s - t):
-                return t if t > samples[0][0] else self._window[0][0]
-        return end_s
-
     def _begin_hold(self, start_s: float, events: list[Event]) -> None:
         if self._releasing is not None:
             self._finish_release(events, None)
@@ -318,7 +265,7 @@ class RuleEngine:
         )
         self._start_variants.clear()
         self._hold = _HoldDraft(start_s=start_s, entered_from_start=self._start_seen, variant=variant)
-        self._hold.keys.extend(key for _, key, _, _ in self._window)
+        self._hold.keys.extend(self._window.keys)
         self._start_seen = False
         self._released_since = None
         LOG.debug("%s: hold from %.2f s", self.exercise.name, start_s)
@@ -341,20 +288,22 @@ class RuleEngine:
             if held and not offset > margin:
                 self._resume(hold, time_s)
             elif (
-                not elsewhere or time_s - hold.left_s > BRIDGE_S or self._settled(in_target_throughout=False)
+                not elsewhere
+                or time_s - hold.left_s > BRIDGE_S
+                or self._window.settled(in_target_throughout=False)
             ):
                 self._end_hold(hold.left_s, events, left_inside=True)
                 return
             else:
                 return
-        if held and offset > margin and self._part_way(reference) and self._settled():
+        if held and offset > margin and self._part_way(reference) and self._window.settled():
             # Further in than a level held at the edge of the target, and at rest there: what
             # came before was a rest on the way up (press-up reps that rest low), and this is
             # the hold.
             self._hold = None
             self._start_seen = True
             self._start_variants = Counter({RESTED_PART_WAY: 1})
-            self._begin_hold(self._arrival_s(), events)
+            self._begin_hold(self._window.arrival_s(), events)
             return
         if held:
             self._released_since = None
@@ -371,7 +320,7 @@ class RuleEngine:
         if self._released_since is None:
             self._released_since = time_s
         if time_s - self._released_since >= self.exercise.timing.release_after_s:
-            hold.left_s = self._movement_start(self._released_since)
+            hold.left_s = self._window.movement_start_s(self._released_since)
             hold.left_unseen = False
             LOG.debug("%s: hold left at %.2f s", self.exercise.name, hold.left_s)
             self._released_since = None
@@ -398,27 +347,6 @@ class RuleEngine:
         if hold is not None and hold.left_s is not None and time_s - hold.left_s > BRIDGE_S:
             self._end_hold(hold.left_s, events, left_inside=not hold.left_unseen)
 
-    def _movement_start(self, released_s: float) -> float:
-        """When the way out of the hold began: walking back from ``released_s`` while the
-        key angle was still moving out of the hold (a smoothed signal rises or falls
-        steadily during a movement) at ``MOVING_OUT_DEG_PER_S`` or more. A rate, not a
-        step, so that sparse samples (adaptive stride) do not take a slow drift while
-        holding for the way out."""
-        outward = -1.0 if self.exercise.deeper_is_higher else 1.0
-        samples = [(t, key) for t, key, _, _ in self._window if t <= released_s]
-        samples += [(t, key) for t, key in self._recent if t <= released_s and not math.isnan(key)]
-        samples = sorted(set(samples))
-        start = released_s
-        for (t_before, key_before), (t_after, key_after) in zip(
-            reversed(samples[:-1]), reversed(samples[1:]), strict=True
-        ):
-            if t_after > start:
-                continue
-            if (key_after - key_before) * outward < MOVING_OUT_DEG_PER_S * (t_after - t_before):
-                break
-            start = t_before
-        return start
-
     def _end_hold(self, end_s: float, events: list[Event], left_inside: bool) -> None:
         hold = self._hold
         assert hold is not None
@@ -442,7 +370,7 @@ class RuleEngine:
         faults = [fault for fault in hold.faults if fault.start_s < end_s]
         faults = [Fault(f.kind, f.cue, f.start_s, min(f.end_s, end_s)) for f in faults]
         pauses = [(f.start_s, f.end_s) for f in faults if self._pauses(f.kind)] + hold.pauses
-        before = [f for f in self._start_faults if f.end_s <= hold.start_s + 0.5]
+        before = [f for f in self._start_faults if f.end_s <= hold.start_s + START_FAULT_OVERLAP_S]
         self._start_faults = []
         side = hold.sides.most_common(1)[0][0] if hold.sides else None
         finished = Hold(
