@@ -117,10 +117,9 @@ class RecognisedAnalysis:
             for segment in segments
         )
         done = []
-        for name in self.analyses:
-            if any(segment.exercise == name for segment in found):
-                holds = tuple(hold for segment in found if segment.exercise == name for hold in segment.holds)
-                done.append(dataclasses.replace(sessions[name], holds=holds))
+        for name in dict.fromkeys(segment.exercise for segment in found):  # in the order first done
+            holds = tuple(hold for segment in found if segment.exercise == name for hold in segment.holds)
+            done.append(dataclasses.replace(sessions[name], holds=holds))
         return RecognisedSession(
             source=self.source,
             duration_s=round(self.last_time_s + frame_period_s, 3),

@@ -80,7 +80,7 @@ def test_look_alike_photograph_is_not_in_any_target_position(
 def _hold_faults(photo: dict, bodies: dict[str, Body]) -> set[str]:
     exercise = exercise_named(photo["exercise"])
     body = bodies[photo["file"]]
-    return {c.fault for c in exercise.checks if c.during.value == "hold" and _holds((c.fault_when,), body)}
+    return {c.kind for c in exercise.checks if c.during.value == "hold" and _holds((c.fault_when,), body)}
 
 
 @pytest.mark.parametrize("photo", TARGETS, ids=[Path(p["file"]).stem for p in TARGETS])
