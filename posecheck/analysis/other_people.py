@@ -5,7 +5,7 @@ with two clear people: its person detector keys on faces and large bodies, and t
 follows hides the rest. So the search hides the followed person (their padded box painted
 grey), cuts the frame into overlapping square tiles as wide as its shorter side, and asks a
 single-image run of the model for one person in each tile; a person in a tile of their own
-is found. Each tile costs a full detection (about 45 ms here), so the search runs every few
+is found. Each tile costs a full detection (`bench/other_people.py` times it), so the search runs every few
 seconds, not on every frame (see ``PeopleCheckTimer``).
 
 Reads: a frame and the followed person's pose. Adds: the boxes of the other people found.

@@ -340,11 +340,16 @@ class Recorded(Protocol):
     def frames_with_person(self) -> int: ...
 
 
-def session_problem(session: Recorded, video: str | os.PathLike[str]) -> PosecheckError | None:
-    """The error to report once the session is saved, if the input was not a full one."""
+def session_problem(session: Recorded, video: str | os.PathLike[str] | None) -> PosecheckError | None:
+    """The error to report once the session is saved, if the input was not a full one
+    (``video`` None: a live camera, where the fix is the camera's placement)."""
     if session.interrupted:
         return InterruptedSessionError(
             f"interrupted at {session.duration_s:.1f} s: the summary above covers what was recorded"
+        )
+    if session.frames_with_person == 0 and video is None:
+        return NoPersonError(
+            "no person was seen: place the camera so it sees your whole body side-on, in good light"
         )
     if session.frames_with_person == 0:
         return NoPersonError(

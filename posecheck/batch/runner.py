@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -24,12 +25,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
 from posecheck.analysis.recognised import RecognisedSession, analyze_video_recognised
 from posecheck.analysis.session import Session
-from posecheck.analysis.video import AdaptiveStride, analyze_video, session_problem
+from posecheck.analysis.video import VideoOptions, analyze_video, session_problem
 from posecheck.errors import (
     AnalysisCrashedError,
     FolderFailedError,
@@ -73,8 +75,7 @@ class VideoJob:
     video: Path
     exercise: Exercise | None  # None: recognise the exercises
     model_path: Path
-    stride: int
-    adaptive: AdaptiveStride | None
+    options: VideoOptions  # how the video is read (stride, adaptive stride...), as by analyze
 
 
 Finished = Callable[[int, VideoOutcome], None]
@@ -130,11 +131,9 @@ def analyze_job(job: VideoJob) -> VideoOutcome:
     problem: PosecheckError | None
     try:
         if job.exercise is None:
-            session = analyze_video_recognised(job.video, job.model_path, stride=job.stride)
+            session = analyze_video_recognised(job.video, job.model_path, job.options)
         else:
-            session = analyze_video(
-                job.video, job.exercise, job.model_path, stride=job.stride, adaptive=job.adaptive
-            )
+            session = analyze_video(job.video, job.exercise, job.model_path, job.options)
         problem = (
             InterruptedSessionError(f"interrupted at {session.duration_s:.1f} s of {job.video}")
             if session.interrupted  # session_problem's wording points at a summary printed above
@@ -230,22 +229,24 @@ def analyze_videos(
     model_path: Path,
     *,
     runner: Runner,
-    stride: int = 1,
-    adaptive: AdaptiveStride | None = None,
+    options: VideoOptions | None = None,
     json_dir: str | os.PathLike[str] | None = None,
     progress: bool = False,
+    **option_values: Any,
 ) -> list[VideoOutcome]:
     """Analyses each video (with its exercise, or recognising them where None) with
-    ``runner`` and returns the outcomes in the videos' order. With ``json_dir``, each
-    recorded session is written there (see ``_report_paths``) by this process as it comes,
-    so what finished is kept whatever happens to the rest. ``progress``: one bar over the
-    videos, on stderr.
+    ``runner`` and returns the outcomes in the videos' order. ``options`` (or the same as
+    keywords: ``stride``, ``adaptive``...) say how each video is read, as for
+    ``analyze_video``. With ``json_dir``, each recorded session is written there (see
+    ``_report_paths``) by this process as it comes, so what finished is kept whatever
+    happens to the rest. ``progress``: one bar over the videos, on stderr.
 
     Ctrl-C starts no further video; what finished is kept, the rest is reported interrupted.
     """
     reports = _report_paths(videos, Path(json_dir)) if json_dir is not None else [None] * len(videos)
+    options = dataclasses.replace(options or VideoOptions(), progress=False, **option_values)
     work = {
-        index: VideoJob(video, exercise, model_path, stride, adaptive)
+        index: VideoJob(video, exercise, model_path, options)
         for index, (video, exercise) in enumerate(zip(videos, exercises, strict=True))
     }
     done: dict[int, VideoOutcome] = {}
@@ -285,11 +286,11 @@ def analyze_folder(
     model_path: Path,
     *,
     jobs: int = 1,
-    stride: int = 1,
-    adaptive: AdaptiveStride | None = None,
+    options: VideoOptions | None = None,
     json_dir: str | os.PathLike[str] | None = None,
     progress: bool = False,
     runner: Runner | None = None,
+    **option_values: Any,
 ) -> list[VideoOutcome]:
     """Analyses every file of ``folder`` (see ``folder_videos``) on ``jobs`` worker processes
     (or with ``runner``) and returns their outcomes in the folder's order; with ``exercise``
@@ -307,10 +308,10 @@ def analyze_folder(
         [exercise] * len(videos),
         model_path,
         runner=runner,
-        stride=stride,
-        adaptive=adaptive,
+        options=options,
         json_dir=json_dir,
         progress=progress,
+        **option_values,
     )
 
 

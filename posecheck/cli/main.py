@@ -186,8 +186,7 @@ def _analyze_batch(
             ],
             model,
             runner=runner,
-            stride=arguments.stride,
-            adaptive=adaptive,
+            options=_video_options(arguments, adaptive),
             json_dir=arguments.json,
             progress=sys.stderr.isatty() and not arguments.no_progress,
         )

@@ -20,12 +20,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from types import TracebackType
 
 import numpy as np
 
 from posecheck import __version__
 from posecheck.analysis.session import KeyAngleTrace, Session
+from posecheck.closing import Closing
 from posecheck.credentials import redacted
 from posecheck.errors import HistoryError, SessionNotFoundError
 from posecheck.history.progression import Target
@@ -228,7 +228,7 @@ def since_timestamp(day: date) -> str:
     return local_midnight.astimezone(UTC).isoformat(timespec="seconds")
 
 
-class History:
+class History(Closing):
     """One history file, opened (and migrated) on construction.
 
     A file that does not exist yet is created, owner-only (see ``private_files``), by the
@@ -293,14 +293,6 @@ class History:
 
     def close(self) -> None:
         self.connection.close()
-
-    def __enter__(self) -> History:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

@@ -35,8 +35,8 @@ import numpy as np
 from posecheck.analysis.other_people import LIVE_CHECK_PERIOD_S, OtherPeopleSearch
 from posecheck.analysis.session import Session
 from posecheck.analysis.setup_check import SOMEONE_ELSE_IN_PICTURE, CameraLevelWatch, setup_instructions
-from posecheck.analysis.video import ExerciseAnalysis, PoseStage, people_search
-from posecheck.errors import CameraUnavailableError, InterruptedSessionError, NoPersonError, PosecheckError
+from posecheck.analysis.video import ExerciseAnalysis, PoseStage, people_search, session_problem
+from posecheck.errors import CameraUnavailableError, PosecheckError
 from posecheck.live.coaching import Announcement, Coach
 from posecheck.live.voice import Voice
 from posecheck.live.window import Key, LiveWindow
@@ -326,15 +326,8 @@ def _cpu_seconds() -> float:
 
 
 def live_problem(result: LiveResult) -> PosecheckError | None:
-    """The error to report once the session is saved, if it did not end normally."""
+    """The error to report once the session is saved: the camera's, or as for a recorded
+    session (``session_problem``)."""
     if result.camera_error is not None:
         return result.camera_error
-    if result.ending is Ending.INTERRUPTED:
-        return InterruptedSessionError(
-            f"interrupted at {result.session.duration_s:.1f} s: the summary above covers what was recorded"
-        )
-    if result.session.frames_with_person == 0:
-        return NoPersonError(
-            "no person was seen: place the camera so it sees your whole body side-on, in good light"
-        )
-    return None
+    return session_problem(result.session, None)

@@ -206,7 +206,7 @@ def model_picture(image: np.ndarray) -> mp.Image:
 def prepared_for_pose(frame: Frame) -> Frame:
     """The frame with what the pose stage makes of every picture (the model's RGB copy, the
     still-picture test's thumbnail) made now: given to ``prefetched``, this runs on the
-    decoding thread, beside the model instead of before it (2 ms a 1280x720 frame)."""
+    decoding thread, beside the model instead of before it."""
     return dataclasses.replace(
         frame, model_picture=model_picture(frame.image), grey_thumbnail=grey_thumbnail(frame.image)
     )

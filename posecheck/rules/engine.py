@@ -285,7 +285,9 @@ class RuleEngine:
         came_back = offset < -margin
         held = in_target and not came_back
         if hold.left_s is not None:
-            if held and not offset > margin:
+            # Left (or lost from view) and seen now: back in the hold within the bridge, or
+            # the hold ended where it was left (a rep: the person is seen out of it).
+            if time_s - hold.left_s <= BRIDGE_S and held and not offset > margin:
                 self._resume(hold, time_s)
             elif (
                 not elsewhere
@@ -299,11 +301,14 @@ class RuleEngine:
         if held and offset > margin and self._part_way(reference) and self._window.settled():
             # Further in than a level held at the edge of the target, and at rest there: what
             # came before was a rest on the way up (press-up reps that rest low), and this is
-            # the hold.
+            # the hold. It keeps the way the rest itself was entered: from the start position
+            # (a pause on the way up from lying flat) or from a rest after the last rep.
+            entered_from_start, variant = hold.entered_from_start, hold.variant
             self._hold = None
             self._start_seen = True
-            self._start_variants = Counter({RESTED_PART_WAY: 1})
             self._begin_hold(self._window.arrival_s(), events)
+            assert self._hold is not None
+            self._hold.variant = variant if entered_from_start else RESTED_PART_WAY
             return
         if held:
             self._released_since = None
@@ -361,7 +366,8 @@ class RuleEngine:
                 tracker.on_since = None
         trimmed_by_exit = False
         way_out = [f for f in exit_faults if f.start_s >= end_s - self.exercise.timing.leaving_within_s]
-        if left_inside and way_out:
+        if left_inside and way_out and min(fault.start_s for fault in way_out) < end_s:
+            # Only ever earlier: a fault that began after the hold was left is not its way out.
             end_s = max(hold.start_s, min(fault.start_s for fault in way_out))
             trimmed_by_exit = True
         hold.faults.extend(f for f in exit_faults if not (left_inside and f in way_out))

@@ -176,3 +176,31 @@ def test_a_fault_held_through_the_whole_hold_is_reported_not_taken_for_the_way_o
     (hold,) = session.holds
     assert [fault.kind for fault in hold.faults] == ["hips_lifted"]
     assert not hold.met
+
+
+def test_hips_rising_after_the_hold_is_left_do_not_lengthen_it() -> None:
+    def hips(time_s: float) -> float:
+        return 0.25 if time_s >= 19.0 else 0.0
+
+    profile = [(3.0, REST), (1.5, LIFTED), (12.0, LIFTED), (5.0, REST), (3.0, REST)]
+    (hold,) = run(prone_sequence(profile, hips=hips)).holds
+    assert hold.end_s == pytest.approx(16.5, abs=0.5)
+    assert hold.duration_s == pytest.approx(12.0, abs=0.7)
+
+
+def test_frames_missing_for_longer_than_the_bridge_end_the_hold_where_they_stop() -> None:
+    sequence = [
+        (time_s, pose)
+        for time_s, pose in prone_sequence([(3.0, REST), *rep(30.0)])
+        if not 8.0 <= time_s < 8.0 + BRIDGE_S + 5.0
+    ]
+    first, *_ = run(sequence).holds
+    assert first.end_s == pytest.approx(8.0, abs=0.1)
+    assert first.duration_s < 4.0
+
+
+def test_a_pause_on_the_way_up_from_lying_flat_is_not_a_rest_part_way() -> None:
+    profile = [(3.0, REST), (1.0, 28.0), (3.0, 28.0), (1.0, LIFTED), (12.0, LIFTED), (1.5, REST), (3.0, REST)]
+    (hold,) = run(prone_sequence(profile)).holds
+    assert hold.complete and hold.variant is None
+    assert hold.start_s == pytest.approx(8.0, abs=0.7)
