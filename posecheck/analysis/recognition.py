@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, field
 
 from posecheck.rules.body import Body
-from posecheck.rules.engine import LevelLatch
+from posecheck.rules.levels import LevelLatch
 from posecheck.rules.registry import available_exercises
 from posecheck.rules.vocabulary import Exercise
 

@@ -21,19 +21,15 @@ fault began.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
-import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from posecheck.rules.body import Body
 from posecheck.rules.events import (
     Event,
     Fault,
-    FaultCleared,
-    FaultStarted,
     Hold,
     HoldFinished,
     HoldStarted,
@@ -41,52 +37,14 @@ from posecheck.rules.events import (
     Phase,
     PhaseChanged,
 )
+from posecheck.rules.faults import FaultWatch
+from posecheck.rules.holds import HoldDraft
+from posecheck.rules.levels import PositionWatch, Whereabouts
+from posecheck.rules.release import ReleaseWatch
 from posecheck.rules.settling import Sample, SettleWindow, joint_speed
-from posecheck.rules.vocabulary import Check, Exercise, Level
+from posecheck.rules.vocabulary import Exercise
 
 LOG = logging.getLogger(__name__)
-
-
-class LevelLatch:
-    """The running truth of one ``Level``; a missing reading (NaN) keeps the last state."""
-
-    def __init__(self, level: Level) -> None:
-        self.level = level
-        self.on = False
-
-    def update(self, value: float) -> bool:
-        if math.isnan(value):
-            return self.on
-        level = self.level
-        threshold = level.exit if self.on else level.enter
-        self.on = value >= threshold if level.rising else value <= threshold
-        return self.on
-
-
-@dataclass(slots=True)
-class _FaultTracker:
-    check: Check
-    latch: LevelLatch
-    on_since: float | None = None
-    active_since: float | None = None
-
-
-@dataclass(slots=True)
-class _HoldDraft:
-    start_s: float
-    entered_from_start: bool
-    keys: list[float] = field(default_factory=list)
-    sides: Counter[str] = field(default_factory=Counter)
-    faults: list[Fault] = field(default_factory=list)
-    pauses: list[tuple[float, float]] = field(default_factory=list)
-    target_announced: bool = False
-    left_s: float | None = None
-    left_unseen: bool = False
-    variant: str | None = None
-
-    @property
-    def left(self) -> bool:
-        return self.left_s is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,35 +60,10 @@ class EngineState:
     holds_done: int
 
 
-def _median(values: list[float]) -> float:
-    finite = [value for value in values if not math.isnan(value)]
-    return statistics.median(finite) if finite else math.nan
-
-
-def _uncovered_s(start_s: float, end_s: float, pauses: list[tuple[float, float]]) -> float:
-    """Length of [start_s, end_s] not covered by any of the pause intervals."""
-    covered = 0.0
-    cursor = start_s
-    for pause_start, pause_end in sorted(pauses):
-        pause_start, pause_end = max(pause_start, cursor), min(pause_end, end_s)
-        if pause_end > pause_start:
-            covered += pause_end - pause_start
-            cursor = pause_end
-    return max(0.0, end_s - start_s - covered)
-
-
 BRIDGE_S = 10.0
 """How long a hold that was left (or a person lost from view) can still be resumed: a
 cut-away or close-up in a filmed session, arms or hips moved for a moment. Longer than that
 the person is doing something else."""
-
-UNCHECKED_SHARE = 0.5
-"""A check that could not be judged in half the held time or more is named in the summary:
-the hold was timed, but that cue went unchecked."""
-
-START_FAULT_OVERLAP_S = 0.5
-"""A fault of the start position that ended this soon after the hold was dated to begin still
-belongs to that rep's start (the hold is dated back to the body's arrival)."""
 
 SIDE_READ_S = 3.0
 """A hold's side is read over its first seconds, when the body has just settled in it: later
@@ -141,28 +74,27 @@ RESTED_PART_WAY = "rested part-way down"
 
 
 class RuleEngine:
+    """One exercise's rules over a stream of bodies: where the body is (``PositionWatch``),
+    whether it has come to rest (``SettleWindow``), the checks (``FaultWatch``) and the way
+    back (``ReleaseWatch``); the engine itself times the holds and keeps the phase."""
+
     def __init__(self, exercise: Exercise) -> None:
         self.exercise = exercise
-        self._position = [LevelLatch(level) for level in exercise.position]
-        self._start = [LevelLatch(level) for level in exercise.start]
-        self._target = [LevelLatch(level) for level in exercise.target]
-        self._faults = [_FaultTracker(check, LevelLatch(check.fault_when)) for check in exercise.checks]
+        self._levels = PositionWatch(exercise)
+        self._faults = FaultWatch(exercise.checks)
+        self._release = ReleaseWatch(exercise.slow_release)
         self._window = SettleWindow(exercise.settle, exercise.deeper_is_higher)
         self._previous_body: Body | None = None
         self._phase = Phase.AWAY
-        self._hold: _HoldDraft | None = None
+        self._hold: HoldDraft | None = None
         self._released_since: float | None = None
-        self._releasing: tuple[Hold, float] | None = None
         self._start_seen = False
         self._at_start_since: float | None = None
-        self._start_faults: list[Fault] = []
         self._start_variants: Counter[str] = Counter()
         self._last_seen_s: float | None = None
         self._last_time_s = 0.0
         self._key = math.nan
         self.holds_done = 0
-        self._held_frames = 0
-        self._unjudged_frames: Counter[str] = Counter()
 
     # ----------------------------------------------------------------- per frame
     def update(self, time_s: float, body: Body | None) -> list[Event]:
@@ -180,37 +112,28 @@ class RuleEngine:
             self._person_lost(self._last_seen_s, events)
         self._last_seen_s = time_s
 
-        in_position = all([latch.update(latch.level.measurement(body)) for latch in self._position])
-        at_start = in_position and all([latch.update(latch.level.measurement(body)) for latch in self._start])
-        in_target = in_position and all(
-            [latch.update(latch.level.measurement(body)) for latch in self._target]
-        )
+        where = self._levels.read(body)
         key = self.exercise.key_angle(body)
         self._key = key
-        self._window.add(Sample(time_s, key, in_target, joint_speed(body, self._previous_body)))
+        self._window.add(Sample(time_s, key, where.in_target, joint_speed(body, self._previous_body)))
         self._previous_body = body
 
-        if at_start:
-            self._start_seen = True
-            if self.exercise.start_variant_of is not None:
-                variant = self.exercise.start_variant_of(body)
-                if variant is not None:
-                    self._start_variants[variant] += 1
-            if self._at_start_since is None:
-                self._at_start_since = time_s
-        else:
-            self._at_start_since = None
-        if self._releasing is not None:
-            self._judge_release(time_s, at_start, in_position, events)
-        self._update_faults(time_s, body, at_start, events)
+        self._note_start(time_s, body, where.at_start)
+        if self._release.waiting:
+            judged = self._release.judge(
+                time_s, where.at_start, self._at_start_since, where.in_position, events
+            )
+            if judged is not None:
+                self._publish(judged, events)
+        self._update_faults(time_s, body, where.at_start, events)
 
         if self._hold is None:
             if self._window.settled():
                 self._begin_hold(self._window.arrival_s(), events)
         else:
-            self._continue_hold(time_s, body, key, in_target, in_position and not at_start, events)
+            self._continue_hold(time_s, body, key, where, events)
 
-        self._set_phase(time_s, self._phase_now(in_position, at_start), events)
+        self._set_phase(time_s, self._phase_now(where), events)
         return events
 
     def finish(self, time_s: float) -> list[Event]:
@@ -222,8 +145,7 @@ class RuleEngine:
             self._end_hold(hold.left_s, events, left_inside=not hold.left_unseen)
         elif hold is not None:
             self._end_hold(end_s, events, left_inside=False)
-        if self._releasing is not None:
-            self._finish_release(events, None)
+        self._stop_following_release(events)
         return events
 
     @property
@@ -237,34 +159,62 @@ class RuleEngine:
         hold = self._hold
         elapsed = 0.0
         if hold is not None:
-            pauses = [(f.start_s, f.end_s) for f in hold.faults if self._pauses(f.kind)] + hold.pauses
-            pauses += [
-                (t.active_since, self._last_time_s)
-                for t in self._faults
-                if t.active_since is not None and t.check.pauses_hold and t.check.during is Phase.HOLD
-            ]
             until_s = self._last_time_s if hold.left_s is None or hold.left_unseen else hold.left_s
-            elapsed = _uncovered_s(hold.start_s, until_s, pauses)
-        cues = tuple(t.check.cue for t in self._faults if t.active_since is not None)
+            pauses = self._fault_pauses(hold.faults) + self._faults.running_pauses(self._last_time_s)
+            elapsed = hold.credited_s(until_s, pauses)
         return EngineState(
             phase=self._phase,
             phase_label=self.exercise.label(self._phase),
             hold_elapsed_s=elapsed,
             target_s=self.exercise.hold.target_s,
             key_angle=self._key,
-            active_cues=cues,
+            active_cues=self._faults.active_cues(),
             holds_done=self.holds_done,
         )
 
+    def unchecked_cues(self) -> tuple[str, ...]:
+        """The hold's cues the camera's view could not judge (see ``FaultWatch``)."""
+        return self._faults.unchecked_cues()
+
+    def _note_start(self, time_s: float, body: Body, at_start: bool) -> None:
+        """The start position seen: a hold after it is a repetition, entered the way it
+        was taken (the exercise's start variant)."""
+        if not at_start:
+            self._at_start_since = None
+            return
+        self._start_seen = True
+        if self.exercise.start_variant_of is not None:
+            variant = self.exercise.start_variant_of(body)
+            if variant is not None:
+                self._start_variants[variant] += 1
+        if self._at_start_since is None:
+            self._at_start_since = time_s
+
+    def _update_faults(self, time_s: float, body: Body, at_start: bool, events: list[Event]) -> None:
+        """The checks, judged from the hold's start, or from when the start position was
+        taken while no hold runs."""
+        hold = self._hold
+        self._faults.update(
+            time_s,
+            body,
+            hold_since=hold.start_s if hold is not None else None,
+            start_since=self._at_start_since if at_start and hold is None else None,
+            hold_faults=hold.faults if hold is not None else None,
+            timing_hold=hold is not None and hold.left_s is None,
+            events=events,
+        )
+
+    def _fault_pauses(self, faults: list[Fault]) -> list[tuple[float, float]]:
+        return [(f.start_s, f.end_s) for f in faults if self._faults.pauses(f.kind)]
+
     # ----------------------------------------------------------------- holds
     def _begin_hold(self, start_s: float, events: list[Event]) -> None:
-        if self._releasing is not None:
-            self._finish_release(events, None)
+        self._stop_following_release(events)
         variant = (
             self._start_variants.most_common(1)[0][0] if self._start_seen and self._start_variants else None
         )
         self._start_variants.clear()
-        self._hold = _HoldDraft(start_s=start_s, entered_from_start=self._start_seen, variant=variant)
+        self._hold = HoldDraft(start_s=start_s, entered_from_start=self._start_seen, variant=variant)
         self._hold.keys.extend(self._window.keys)
         self._start_seen = False
         self._released_since = None
@@ -272,21 +222,23 @@ class RuleEngine:
         events.append(HoldStarted(start_s, None))
 
     def _continue_hold(
-        self, time_s: float, body: Body, key: float, in_target: bool, elsewhere: bool, events: list[Event]
+        self, time_s: float, body: Body, key: float, where: Whereabouts, events: list[Event]
     ) -> None:
-        """One frame of a running hold. ``elsewhere``: in the exercise's position, but neither
-        in its start position nor (necessarily) in the target."""
+        """One frame of a running hold."""
         hold = self._hold
         assert hold is not None
-        reference = _median(hold.keys)
+        reference = hold.held_level
         margin = self.exercise.settle.release
         inward = 1.0 if self.exercise.deeper_is_higher else -1.0
         offset = math.nan if math.isnan(key) or math.isnan(reference) else (key - reference) * inward
         came_back = offset < -margin
-        held = in_target and not came_back
+        held = where.in_target and not came_back
         if hold.left_s is not None:
             # Left (or lost from view) and seen now: back in the hold within the bridge, or
             # the hold ended where it was left (a rep: the person is seen out of it).
+            # ``elsewhere``: in the exercise's position, but neither at its start nor
+            # (necessarily) in its target.
+            elsewhere = where.in_position and not where.at_start
             if time_s - hold.left_s <= BRIDGE_S and held and not offset > margin:
                 self._resume(hold, time_s)
             elif (
@@ -299,28 +251,10 @@ class RuleEngine:
             else:
                 return
         if held and offset > margin and self._part_way(reference) and self._window.settled():
-            # Further in than a level held at the edge of the target, and at rest there: what
-            # came before was a rest on the way up (press-up reps that rest low), and this is
-            # the hold. It keeps the way the rest itself was entered: from the start position
-            # (a pause on the way up from lying flat) or from a rest after the last rep.
-            entered_from_start, variant = hold.entered_from_start, hold.variant
-            self._hold = None
-            self._start_seen = True
-            self._begin_hold(self._window.arrival_s(), events)
-            assert self._hold is not None
-            self._hold.variant = variant if entered_from_start else RESTED_PART_WAY
+            self._restart_from_rest(hold, events)
             return
         if held:
-            self._released_since = None
-            if not offset > margin:
-                hold.keys.append(key)
-            if self.exercise.side_of is not None and time_s - hold.start_s <= SIDE_READ_S:
-                side = self.exercise.side_of(body)
-                if side is not None:
-                    hold.sides[side] += 1
-            if not hold.target_announced and self.state.hold_elapsed_s >= self.exercise.hold.target_s:
-                hold.target_announced = True
-                events.append(HoldTargetReached(time_s, self.exercise.hold.target_s))
+            self._keep_holding(hold, time_s, body, key, offset > margin, events)
             return
         if self._released_since is None:
             self._released_since = time_s
@@ -330,15 +264,40 @@ class RuleEngine:
             LOG.debug("%s: hold left at %.2f s", self.exercise.name, hold.left_s)
             self._released_since = None
 
+    def _keep_holding(
+        self, hold: HoldDraft, time_s: float, body: Body, key: float, deeper: bool, events: list[Event]
+    ) -> None:
+        """Still in the hold: its level (unless gone deeper than the margin), its side over
+        the first seconds, the target time reached."""
+        self._released_since = None
+        if not deeper:
+            hold.keys.append(key)
+        if self.exercise.side_of is not None and time_s - hold.start_s <= SIDE_READ_S:
+            side = self.exercise.side_of(body)
+            if side is not None:
+                hold.sides[side] += 1
+        if not hold.target_announced and self.state.hold_elapsed_s >= self.exercise.hold.target_s:
+            hold.target_announced = True
+            events.append(HoldTargetReached(time_s, self.exercise.hold.target_s))
+
+    def _restart_from_rest(self, hold: HoldDraft, events: list[Event]) -> None:
+        """Further in than a level held at the edge of the target, and at rest there: what
+        came before was a rest on the way up (press-up reps that rest low), and this is the
+        hold. It keeps the way the rest itself was entered: from the start position (a pause
+        on the way up from lying flat) or from a rest after the last rep."""
+        entered_from_start, variant = hold.entered_from_start, hold.variant
+        self._hold = None
+        self._start_seen = True
+        self._begin_hold(self._window.arrival_s(), events)
+        assert self._hold is not None
+        self._hold.variant = variant if entered_from_start else RESTED_PART_WAY
+
     def _part_way(self, level: float) -> bool:
         """True for a key angle within ``settle.release`` of the target's edge: a rest on the
         way in, not a hold well inside the target."""
-        edges = [
-            latch.level.enter for latch in self._target if latch.level.measurement == self.exercise.key_angle
-        ]
-        return any(abs(level - edge) <= self.exercise.settle.release for edge in edges)
+        return any(abs(level - edge) <= self.exercise.settle.release for edge in self._levels.target_edges())
 
-    def _resume(self, hold: _HoldDraft, time_s: float) -> None:
+    def _resume(self, hold: HoldDraft, time_s: float) -> None:
         """Back in the held position: the time away is paused, a time unseen is credited."""
         assert hold.left_s is not None
         if not hold.left_unseen:
@@ -353,17 +312,14 @@ class RuleEngine:
             self._end_hold(hold.left_s, events, left_inside=not hold.left_unseen)
 
     def _end_hold(self, end_s: float, events: list[Event], left_inside: bool) -> None:
+        """The hold is over at ``end_s``. A fault that began in its last
+        ``leaving_within_s`` and is still on is how the person left it: the hold ends where
+        that fault began. Shorter than ``shortest_hold_s``, it was a movement, not a hold."""
         hold = self._hold
         assert hold is not None
         self._hold = None
         self._released_since = None
-        exit_faults: list[Fault] = []
-        for tracker in self._faults:
-            if tracker.check.during is Phase.HOLD and tracker.active_since is not None:
-                exit_faults.append(Fault(tracker.check.kind, tracker.check.cue, tracker.active_since, end_s))
-                events.append(FaultCleared(end_s, tracker.check.kind))
-                tracker.active_since = None
-                tracker.on_since = None
+        exit_faults = self._faults.end_hold(end_s, events)
         trimmed_by_exit = False
         way_out = [f for f in exit_faults if f.start_s >= end_s - self.exercise.timing.leaving_within_s]
         if left_inside and way_out and min(fault.start_s for fault in way_out) < end_s:
@@ -373,26 +329,24 @@ class RuleEngine:
         hold.faults.extend(f for f in exit_faults if not (left_inside and f in way_out))
         if end_s - hold.start_s < self.exercise.timing.shortest_hold_s:
             return
-        faults = [fault for fault in hold.faults if fault.start_s < end_s]
-        faults = [Fault(f.kind, f.cue, f.start_s, min(f.end_s, end_s)) for f in faults]
-        pauses = [(f.start_s, f.end_s) for f in faults if self._pauses(f.kind)] + hold.pauses
-        before = [f for f in self._start_faults if f.end_s <= hold.start_s + START_FAULT_OVERLAP_S]
-        self._start_faults = []
-        side = hold.sides.most_common(1)[0][0] if hold.sides else None
+        faults = [
+            Fault(f.kind, f.cue, f.start_s, min(f.end_s, end_s)) for f in hold.faults if f.start_s < end_s
+        ]
+        before = self._faults.take_start_faults(hold.start_s)
         finished = Hold(
             start_s=hold.start_s,
             end_s=end_s,
-            duration_s=_uncovered_s(hold.start_s, end_s, pauses),
+            duration_s=hold.credited_s(end_s, self._fault_pauses(faults)),
             complete=left_inside and hold.entered_from_start,
-            side=side,
+            side=hold.side,
             target_s=self.exercise.hold.target_s,
             minimum_s=self.exercise.hold.minimum_s,
-            key_angle_deg=_median(hold.keys),
+            key_angle_deg=hold.held_level,
             faults=tuple(before + faults),
             variant=hold.variant,
         )
         if left_inside and not trimmed_by_exit and self.exercise.slow_release is not None:
-            self._releasing = (finished, end_s)
+            self._release.follow(finished, end_s)
         else:
             self._publish(finished, events)
 
@@ -401,115 +355,32 @@ class RuleEngine:
             self.holds_done += 1
         events.append(HoldFinished(hold.end_s, hold))
 
-    def _judge_release(self, time_s: float, at_start: bool, in_position: bool, events: list[Event]) -> None:
-        assert self._releasing is not None
-        rule = self.exercise.slow_release
-        assert rule is not None
-        _, released_s = self._releasing
-        if at_start:
-            reached_s = max(self._at_start_since or time_s, released_s)
-            too_fast = None
-            if reached_s - released_s < rule.minimum_s:
-                too_fast = Fault(rule.kind, rule.cue, released_s, reached_s)
-                events.append(FaultStarted(released_s, rule.kind, rule.cue))
-                events.append(FaultCleared(reached_s, rule.kind))
-            self._finish_release(events, too_fast)
-        elif not in_position or time_s - released_s > rule.window_s:
-            self._finish_release(events, None)
-
-    def _finish_release(self, events: list[Event], fault: Fault | None) -> None:
-        assert self._releasing is not None
-        hold, _ = self._releasing
-        self._releasing = None
-        if fault is not None:
-            hold = dataclasses.replace(hold, faults=(*hold.faults, fault))
-        self._publish(hold, events)
+    def _stop_following_release(self, events: list[Event]) -> None:
+        """A hold waiting for its way back to be judged is published as it stands."""
+        if self._release.waiting:
+            self._publish(self._release.give_up(), events)
 
     def _person_lost(self, last_seen_s: float, events: list[Event]) -> None:
         hold = self._hold
         if hold is not None and hold.left_s is None:
             hold.left_s = last_seen_s
             hold.left_unseen = True
-        if self._releasing is not None:
-            self._finish_release(events, None)
+        self._stop_following_release(events)
         self._window.clear()
         self._previous_body = None
-        for latch in self._position + self._start + self._target:
-            latch.on = False
+        self._levels.forget()
         if self._hold is None:
             self._set_phase(last_seen_s, Phase.AWAY, events)
 
-    # ----------------------------------------------------------------- faults
-    def _pauses(self, kind: str) -> bool:
-        return any(check.kind == kind and check.pauses_hold for check in self.exercise.checks)
-
-    def _judged_since(self, check: Check, at_start: bool) -> float | None:
-        """Since when ``check`` is judged now (None while it is not): a hold's checks from the
-        hold's start, the start position's from when it was taken."""
-        if check.during is Phase.HOLD:
-            return self._hold.start_s if self._hold is not None else None
-        return self._at_start_since if at_start and self._hold is None else None
-
-    def unchecked_cues(self, share: float = UNCHECKED_SHARE) -> tuple[str, ...]:
-        """The cues of the hold's checks that the view could not judge (their measurement
-        unreadable, as the hip height is off a side view) in ``share`` or more of the frames
-        held."""
-        if not self._held_frames:
-            return ()
-        return tuple(
-            check.cue
-            for check in self.exercise.checks
-            if self._unjudged_frames[check.kind] >= share * self._held_frames
-        )
-
-    def _update_faults(self, time_s: float, body: Body, at_start: bool, events: list[Event]) -> None:
-        """A fault is dated from when its condition began, or from when the check began to be
-        judged if later: a fault already there as a hold is found (hips lifted from the first
-        frame) earns that hold no time."""
-        if self._hold is not None and self._hold.left_s is None:
-            self._held_frames += 1
-        for tracker in self._faults:
-            check = tracker.check
-            judged_since = self._judged_since(check, at_start)
-            value = check.fault_when.measurement(body)
-            if (
-                math.isnan(value)
-                and check.during is Phase.HOLD
-                and self._hold is not None
-                and self._hold.left_s is None
-                and (check.applies is None or check.applies(body))
-            ):
-                self._unjudged_frames[check.kind] += 1
-            condition = tracker.latch.update(value)
-            condition = condition and (check.applies is None or check.applies(body))
-            if not condition:
-                tracker.on_since = None
-            elif tracker.on_since is None:
-                tracker.on_since = time_s
-            if condition and judged_since is not None:
-                assert tracker.on_since is not None
-                if tracker.active_since is None and time_s - tracker.on_since >= check.persist_s:
-                    tracker.active_since = max(tracker.on_since, judged_since)
-                    events.append(FaultStarted(tracker.active_since, check.kind, check.cue))
-                continue
-            if tracker.active_since is not None:
-                fault = Fault(check.kind, check.cue, tracker.active_since, time_s)
-                tracker.active_since = None
-                events.append(FaultCleared(time_s, check.kind))
-                if check.during is Phase.HOLD and self._hold is not None:
-                    self._hold.faults.append(fault)
-                else:
-                    self._start_faults.append(fault)
-
     # ----------------------------------------------------------------- phases
-    def _phase_now(self, in_position: bool, at_start: bool) -> Phase:
+    def _phase_now(self, where: Whereabouts) -> Phase:
         if self._hold is not None:
-            return Phase.MOVING_OUT if self._hold.left_s is not None and in_position else Phase.HOLD
-        if self._releasing is not None:
+            return Phase.MOVING_OUT if self._hold.left_s is not None and where.in_position else Phase.HOLD
+        if self._release.waiting:
             return Phase.MOVING_OUT
-        if not in_position:
+        if not where.in_position:
             return Phase.AWAY
-        if at_start:
+        if where.at_start:
             return Phase.START
         return Phase.MOVING_OUT if self._phase in (Phase.HOLD, Phase.MOVING_OUT) else Phase.MOVING_IN
 

@@ -13,7 +13,7 @@ import pytest
 from posecheck.pipeline.pose import PersonSelector, PoseEstimator
 from posecheck.pipeline.source import Frame
 from posecheck.rules.body import Body
-from posecheck.rules.engine import LevelLatch
+from posecheck.rules.levels import LevelLatch
 from posecheck.rules.registry import available_exercises, exercise_named
 from posecheck.rules.vocabulary import Level
 from tests.conftest import CORPUS
