@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from tqdm import tqdm
 
@@ -190,10 +190,14 @@ class VideoOptions:
     progress: bool = False
 
 
-class FrameSink(Protocol):
+Fed = TypeVar("Fed", covariant=True)
+"""What a sink gives back for a frame: an ``ExerciseAnalysis`` its events."""
+
+
+class FrameSink(Protocol[Fed]):
     """What the frame loop feeds: an ``ExerciseAnalysis`` or a ``RecognisedAnalysis``."""
 
-    def feed(self, time_s: float, pose: Pose | None) -> object: ...
+    def feed(self, time_s: float, pose: Pose | None) -> Fed: ...
 
     def note_other_people(self, found: OtherPeople) -> None: ...
 
@@ -212,30 +216,74 @@ EachFrame = Callable[[Frame, float], None]
 """Called with every decoded frame, analysed or skipped, and the video's frame rate."""
 
 
+@dataclass(frozen=True, slots=True)
+class AnalysedFrame(Generic[Fed]):
+    """What one frame gave: the followed person's raw pose (or None), what the sink returned
+    (an ``ExerciseAnalysis`` its events), and the other people found when a look was due."""
+
+    pose: Pose | None
+    fed: Fed
+    others: OtherPeople | None
+
+
+class FrameStep(Generic[Fed]):
+    """One frame through the stages, the same for a recorded video and a live camera: the
+    pose stage, then the sink (smoothing and the rules), then a look for other people when
+    one is due."""
+
+    def __init__(
+        self, pose_stage: PoseStage, sink: FrameSink[Fed], others: OtherPeopleSearch | None = None
+    ) -> None:
+        self.pose_stage = pose_stage
+        self.sink = sink
+        self.others = others
+
+    def __call__(self, frame: Frame) -> AnalysedFrame[Fed]:
+        pose = self.pose_stage(frame)
+        fed = self.sink.feed(frame.timestamp_s, pose)
+        found = self.others.check(frame, pose) if self.others is not None else None
+        if found is not None:
+            self.sink.note_other_people(found)
+        return AnalysedFrame(pose, fed, found)
+
+
+@contextlib.contextmanager
+def model_stages(
+    model_path: Path, options: VideoOptions, max_people: int = 1
+) -> Iterator[tuple[PoseStage, OtherPeopleSearch | None]]:
+    """The model's parts opened as ``options`` ask (a second look turned, a search for other
+    people): the pose stage and the search a ``FrameStep`` is built from; closed after."""
+    with (
+        PoseEstimator(model_path, max_people=max_people) as estimator,
+        turned_retry_for(model_path, options.turned_retry) as turned,
+        people_search(model_path, options.people_check_period_s) as others,
+    ):
+        yield PoseStage(estimator, turned_retry=turned), others
+
+
 def read_video(
     video: str | os.PathLike[str],
     model_path: Path,
     options: VideoOptions,
-    sink: FrameSink,
+    sink: FrameSink[object],
     *,
     keep_track: list[tuple[float, Pose | None]] | None = None,
     each_frame: EachFrame | None = None,
     body_speed: Callable[[], float] | None = None,
 ) -> VideoRead:
-    """The one frame loop of every recorded-video analysis: decode (on its own thread), the
-    pose stage, then ``sink``. ``keep_track`` receives every analysed frame's raw pose;
+    """The frame loop of every recorded-video analysis: decode (on its own thread), then
+    every analysed frame through one ``FrameStep`` (the live loop uses the same step on the
+    camera's newest frame). ``keep_track`` receives every analysed frame's raw pose;
     ``body_speed`` (the rules' recent joint speed) drives the adaptive stride. Ctrl-C ends
     the loop; what was fed stays fed."""
     with (
         VideoFileSource(video, stride=options.stride) as source,
-        PoseEstimator(model_path) as estimator,
-        turned_retry_for(model_path, options.turned_retry) as turned,
-        people_search(model_path, options.people_check_period_s) as others,
+        model_stages(model_path, options) as (pose_stage, others),
     ):
+        step: FrameStep[object] = FrameStep(pose_stage, sink, others)
         info = source.info
         frame_rate = info.fps / options.stride
         shown_rate = frame_rate if info.fps > 0 else 25.0
-        pose_stage = PoseStage(estimator, turned_retry=turned)
         total = info.frame_count // options.stride if info.frame_count else None
         interrupted = False
         try:
@@ -243,15 +291,12 @@ def read_video(
             next_index = 0
             for frame in tqdm(frames, total=total, unit="frame", disable=not options.progress, leave=False):
                 if frame.index >= next_index:
-                    pose = pose_stage(frame)
+                    analysed = step(frame)
                     if keep_track is not None:
-                        keep_track.append((frame.timestamp_s, pose))
-                    sink.feed(frame.timestamp_s, pose)
-                    if others is not None and (found := others.check(frame, pose)) is not None:
-                        sink.note_other_people(found)
+                        keep_track.append((frame.timestamp_s, analysed.pose))
                     gap = 1
                     if options.adaptive is not None and body_speed is not None:
-                        gap = options.adaptive.next_gap(body_speed(), pose is not None, frame_rate)
+                        gap = options.adaptive.next_gap(body_speed(), analysed.pose is not None, frame_rate)
                     next_index = frame.index + gap * options.stride
                 if each_frame is not None:
                     each_frame(frame, shown_rate)

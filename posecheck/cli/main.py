@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import logging
 import os
 import sys
@@ -292,7 +293,7 @@ def _live(arguments: argparse.Namespace) -> int:
 
 
 def _live_into(arguments: argparse.Namespace, exercise: Exercise, model: Path, saver: SessionSaver) -> int:
-    from posecheck.live.session import live_problem, run_live
+    from posecheck.live.session import LIVE_OPTIONS, live_problem, run_live
     from posecheck.live.voice import local_voice
     from posecheck.live.window import LiveWindow
     from posecheck.pipeline.camera import LiveCamera
@@ -319,6 +320,7 @@ def _live_into(arguments: argparse.Namespace, exercise: Exercise, model: Path, s
             voice=voice,
             print_line=print_line,
             on_hold_finished=saver.save_progress,
+            options=dataclasses.replace(LIVE_OPTIONS, turned_retry=arguments.turned_retry),
         )
     _report(result.session, arguments.json)
     saver.save_final(result.session)
@@ -467,6 +469,11 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--json", type=Path, help="write the JSON report here")
     live.add_argument("--no-history", action="store_true", help="do not save the session to the history")
     live.add_argument("--model", help="pose model bundle (.task); default: see `posecheck models path`")
+    live.add_argument(
+        "--turned-retry",
+        action="store_true",
+        help="look again, turned a quarter turn, at frames where nobody was found (adds latency there)",
+    )
     live.set_defaults(run=_live)
 
     models_parser = commands.add_parser("models", help="find or install the pose model")

@@ -1,9 +1,10 @@
 """Live coaching: the analysis pipeline on a camera, in real time.
 
 camera -> pose -> person selection -> smoothing -> exercise rules -> events -> session, as
-for a recorded video (``PoseStage`` and ``ExerciseAnalysis``: same rules, same events, same
-session), plus the set-up check, the coach (spoken and printed announcements) and the
-window.
+for a recorded video: each frame goes through the same ``FrameStep`` (the pose stage, an
+``ExerciseAnalysis``, the look for other people), built from the same ``VideoOptions``, so
+the rules, events and session are the same. On top: the set-up check, the coach (spoken
+and printed announcements) and the window.
 
 How the model runs: VIDEO mode, in this loop, on the newest frame the camera thread has
 (``LiveCamera`` drops older ones). MediaPipe's LIVE_STREAM mode was measured against it
@@ -35,13 +36,20 @@ import numpy as np
 from posecheck.analysis.other_people import LIVE_CHECK_PERIOD_S, OtherPeopleSearch
 from posecheck.analysis.session import Session
 from posecheck.analysis.setup_check import SOMEONE_ELSE_IN_PICTURE, CameraLevelWatch, setup_instructions
-from posecheck.analysis.video import ExerciseAnalysis, PoseStage, people_search, session_problem
+from posecheck.analysis.video import (
+    AnalysedFrame,
+    ExerciseAnalysis,
+    FrameStep,
+    PoseStage,
+    VideoOptions,
+    model_stages,
+    session_problem,
+)
 from posecheck.errors import CameraUnavailableError, PosecheckError
 from posecheck.live.coaching import Announcement, Coach
 from posecheck.live.voice import Voice
 from posecheck.live.window import Key, LiveWindow
 from posecheck.pipeline.camera import LiveCamera, LiveFrame
-from posecheck.pipeline.pose import Pose, PoseEstimator
 from posecheck.pipeline.source import Frame
 from posecheck.reports.overlay import LiveOverlay
 from posecheck.rules.events import Event
@@ -54,6 +62,11 @@ SETUP_COOLDOWN_S = 10.0
 # ``LIVE_CHECK_PERIOD_S``) before the instruction: a person crossing the picture is gone by then.
 OTHERS_LOOKS_IN_A_ROW = 2
 OTHERS_COOLDOWN_S = 15.0
+
+
+LIVE_OPTIONS = VideoOptions(people_check_period_s=LIVE_CHECK_PERIOD_S)
+"""Live, the look for other people comes every 2 s (the instruction must come while they are
+still there); the rest as for a recorded video."""
 
 
 class Ending(StrEnum):
@@ -132,11 +145,10 @@ class LiveSession:
         people_search: OtherPeopleSearch | None = None,
     ) -> None:
         self.exercise = exercise
-        self.people_search = people_search
         self.others_looks_in_a_row = 0
         self._others_told_at: float | None = None
-        self.pose_stage = pose_stage
         self.analysis = ExerciseAnalysis(exercise, source, on_hold_finished=on_hold_finished)
+        self.step: FrameStep[list[Event]] = FrameStep(pose_stage, self.analysis, people_search)
         self.coach = Coach(exercise)
         self.overlay = LiveOverlay()
         self.tell = tell
@@ -172,8 +184,9 @@ class LiveSession:
         if not self.paused:
             frame = live.frame
             time_s = self.session_time(frame.timestamp_s)
-            pose_raw = self.pose_stage(Frame(frame.index, time_s, frame.image))
-            events = self.analysis.feed(time_s, pose_raw)
+            analysed = self.step(Frame(frame.index, time_s, frame.image))
+            pose_raw = analysed.pose
+            events = analysed.fed
             pose = self.analysis.smoothed_pose
             state = self.analysis.state
             for announcement in self.coach.hear(time_s, events, state):
@@ -185,7 +198,7 @@ class LiveSession:
                     self._announce(Announcement(time_s, "set-up right: begin the exercise", "Good. Begin."))
                 elif setup:
                     self._instruct(time_s, setup[0])
-            self._look_for_others(Frame(frame.index, time_s, frame.image), pose_raw)
+            self._hear_about_others(analysed, time_s)
             if self.others_looks_in_a_row >= OTHERS_LOOKS_IN_A_ROW:
                 setup = (*setup, SOMEONE_ELSE_IN_PICTURE)
         if self.draw:
@@ -200,27 +213,21 @@ class LiveSession:
         self.latencies_s.append(time.monotonic() - live.captured_at)
         return events
 
-    def _look_for_others(self, frame: Frame, followed: Pose | None) -> None:
-        """Looks for someone else when a look is due; tells once they stayed, then again
-        after ``OTHERS_COOLDOWN_S`` while they stay."""
-        if self.people_search is None:
-            return
-        found = self.people_search.check(frame, followed)
+    def _hear_about_others(self, analysed: AnalysedFrame[list[Event]], time_s: float) -> None:
+        """After a look for someone else: tells once they stayed, then again after
+        ``OTHERS_COOLDOWN_S`` while they stay."""
+        found = analysed.others
         if found is None:
             return
-        self.analysis.note_other_people(found)
         self.others_looks_in_a_row = self.others_looks_in_a_row + 1 if found.count else 0
         told = self._others_told_at
         if self.others_looks_in_a_row >= OTHERS_LOOKS_IN_A_ROW and (
-            told is None or frame.timestamp_s - told >= OTHERS_COOLDOWN_S
+            told is None or time_s - told >= OTHERS_COOLDOWN_S
         ):
-            self._others_told_at = frame.timestamp_s
+            self._others_told_at = time_s
             self._announce(
                 Announcement(
-                    frame.timestamp_s,
-                    f"set-up: {SOMEONE_ELSE_IN_PICTURE}",
-                    SOMEONE_ELSE_IN_PICTURE,
-                    OTHERS_COOLDOWN_S,
+                    time_s, f"set-up: {SOMEONE_ELSE_IN_PICTURE}", SOMEONE_ELSE_IN_PICTURE, OTHERS_COOLDOWN_S
                 )
             )
 
@@ -255,12 +262,13 @@ def run_live(
     draw: bool | None = None,
     max_people: int = 1,
     on_hold_finished: Callable[[Session], None] | None = None,
-    people_check_period_s: float | None = LIVE_CHECK_PERIOD_S,
+    options: VideoOptions = LIVE_OPTIONS,
 ) -> LiveResult:
     """Coaches one live session until q, Ctrl-C, the camera going away or the end of a file;
     whatever ends it, the session holds everything recorded until then (``on_hold_finished``:
-    see ``ExerciseAnalysis``). Every ``people_check_period_s`` it looks for someone else in
-    the picture (None: never)."""
+    see ``ExerciseAnalysis``). ``options`` as for a recorded video: its look for other
+    people and its turned second look apply; the camera, not a stride, decides which frames
+    are analysed (the newest each time)."""
     exercise = exercise_named(exercise) if isinstance(exercise, str) else exercise
 
     def tell(announcement: Announcement) -> None:
@@ -270,13 +278,10 @@ def run_live(
             voice.say(announcement.spoken, announcement.cooldown_s)
 
     cpu_start, wall_start = _cpu_seconds(), time.monotonic()
-    with (
-        PoseEstimator(model_path, max_people=max_people) as estimator,
-        people_search(model_path, people_check_period_s) as others,
-    ):
+    with model_stages(model_path, options, max_people=max_people) as (pose_stage, others):
         live = LiveSession(
             exercise,
-            PoseStage(estimator),
+            pose_stage,
             camera.spec.describe(),
             tell=tell,
             draw=window is not None if draw is None else draw,

@@ -4,6 +4,7 @@ single-person exercise clip of the corpus is."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from posecheck.analysis.recognised import analyze_video_recognised
 from posecheck.analysis.setup_check import SOMEONE_ELSE_IN_PICTURE, SOMEONE_ELSE_NOTE, SetupTally
 from posecheck.analysis.video import PoseStage, analyze_video
 from posecheck.evaluation.corpus import corpus_track, load_labels
-from posecheck.live.session import LiveSession, run_live
+from posecheck.live.session import LIVE_OPTIONS, LiveSession, run_live
 from posecheck.pipeline.camera import LiveCamera, LiveFrame
 from posecheck.pipeline.pose import PoseEstimator
 from posecheck.pipeline.source import VideoFileSource
@@ -107,6 +108,21 @@ def test_two_people_played_as_a_camera_get_the_instruction(two_people: Path, mod
     ]
     assert told, [announcement.text for announcement in result.announcements]
     assert SOMEONE_ELSE_NOTE in result.session.notes
+
+
+def test_live_takes_the_same_options_as_a_recorded_video_no_check_no_instruction(
+    two_people: Path, model_path: Path
+) -> None:
+    with LiveCamera(two_people) as camera:
+        result = run_live(
+            camera,
+            "prone_press_up",
+            model_path,
+            options=dataclasses.replace(LIVE_OPTIONS, people_check_period_s=None),
+        )
+    assert result.stats.frames_analysed > 0
+    assert all(announcement.spoken != SOMEONE_ELSE_IN_PICTURE for announcement in result.announcements)
+    assert SOMEONE_ELSE_NOTE not in result.session.notes
 
 
 def test_the_instruction_is_drawn_after_the_set_up_check_is_done(two_people: Path, model_path: Path) -> None:
