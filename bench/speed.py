@@ -5,7 +5,8 @@
 For each clip (its first ``--seconds``, cut once; ``--seconds 0`` for the whole clip) it
 measures, as medians over ``--runs``, each in a fresh process so that its peak memory is its own:
 (a) the pose model alone on frames decoded beforehand (the limit), (b) decoding alone,
-(c) the whole ``analyze`` pipeline, (c') the same with the adaptive frame stride, (d) the
+(c) the whole ``analyze`` pipeline, (c') the same with the adaptive frame stride, (c'') the
+same without the track check's fresh look every 2 s, (d) the
 rules alone on the saved landmark track. It prints frames per second and the real-time
 factor (video seconds per wall second) of each, and the ratios (c)/(a) and (c)/(a+b) of
 throughput, where a+b is the model and decoding one after the other.
@@ -36,7 +37,7 @@ DEFAULT_CLIPS = [
     ("prone_press_up__jennermaxim_cobra_stretch.mp4", "prone_press_up"),
     ("childs_pose__yogagym_child_pose_portrait.mp4", "childs_pose"),
 ]
-STAGES = ("a_model", "b_decode", "c_pipeline", "c_adaptive", "d_rules")
+STAGES = ("a_model", "b_decode", "c_pipeline", "c_adaptive", "c_unchecked", "d_rules")
 
 
 def _cut(video: Path, seconds: float, folder: Path) -> Path:
@@ -67,6 +68,8 @@ def run_stage(stage: str, video: Path, exercise: str, model: Path) -> dict[str, 
     elif stage in ("c_pipeline", "c_adaptive"):
         adaptive = AdaptiveStride() if stage == "c_adaptive" else None
         count = analyze_video(video, exercise, model, adaptive=adaptive).frames
+    elif stage == "c_unchecked":
+        count = analyze_video(video, exercise, model, track_check_period_s=None).frames
     elif stage == "d_rules":
         assert track is not None
         count = analyze_track(track, exercise).frames
@@ -137,6 +140,10 @@ def main() -> int:
             print(
                 f"{'':40} adaptive stride analysed {analysed} of {frames} frames, "
                 f"{gain:.2f}x the speed of every frame"
+            )
+            check_cost = figures["c_pipeline"]["seconds"] / figures["c_unchecked"]["seconds"] - 1
+            print(
+                f"{'':40} the track check's fresh looks cost {100 * check_cost:+.1f}% of the pipeline's time"
             )
     print("fps: video frames per wall second; Nx: real-time factor; MB: peak memory of the stage's process.")
     print(

@@ -69,6 +69,12 @@ def _arms_reach(body: Body) -> float:
     return float(np.dot(wrists - shoulders, trunk / length)) / length
 
 
+FOLDED_DEG = 60.0
+"""Trunk to thighs in the pose: folded over the thighs it reads 30-45 degrees, and up to 55 for
+someone whose buttocks stay a little above the heels; the same man reads 41-56 seen from
+either side of him. Halfway between hands and knees (90) and fully folded (30) leaves that
+room; the head below the hips tells the pose from a chest still lifted on straight arms."""
+
 KNEELING_UP_DEG = 105.0
 """Trunk to thighs at the start: kneeling upright opens it to 110-130 degrees, on hands and
 knees it is near a right angle (90-100)."""
@@ -104,7 +110,7 @@ EXERCISE = Exercise(
     ),
     start=(at_least(hip_fold, enter=70.0, exit=60.0),),
     target=(
-        at_most(hip_fold, enter=50.0, exit=60.0),
+        at_most(hip_fold, enter=FOLDED_DEG, exit=FOLDED_DEG + 10.0),
         at_most(knee_bend, enter=75.0, exit=85.0),
         at_most(head_above_hips, enter=0.0, exit=0.1),
     ),

@@ -33,6 +33,7 @@ from posecheck.pipeline.recording import PoseTrack
 from posecheck.pipeline.sides import SideKeeper
 from posecheck.pipeline.smoothing import OneEuroParameters, PoseSmoother
 from posecheck.pipeline.source import Frame, VideoFileSource, prefetched
+from posecheck.pipeline.track_check import TRACK_CHECK_PERIOD_S, TrackCheck
 from posecheck.pipeline.turned_retry import TurnedRetry, turned_retry_for
 from posecheck.rules.body import Body
 from posecheck.rules.engine import EngineState, RuleEngine
@@ -45,23 +46,31 @@ class PoseStage:
     """Frames in, the followed person's raw pose (or None) out: a person the model found,
     who looks like a body (``PersonSelector``) and is not a still picture
     (``StillPictureTest``). With a ``TurnedRetry`` it looks again, turned, at a frame where
-    nobody was found."""
+    nobody was found; with a ``TrackCheck`` it looks afresh every few seconds and starts
+    following again where the track had drifted."""
 
     def __init__(
         self,
         estimator: PoseEstimator,
         selector: PersonSelector | None = None,
         turned_retry: TurnedRetry | None = None,
+        track_check: TrackCheck | None = None,
     ) -> None:
         self.estimator = estimator
         self.selector = selector or PersonSelector()
         self.turned_retry = turned_retry
+        self.track_check = track_check
         self.still_pictures = StillPictureTest()
 
     def __call__(self, frame: Frame) -> Pose | None:
         pose = self.selector.select(self.estimator.detect(frame))
         if pose is None and self.turned_retry is not None:
             pose = self.selector.select(self.turned_retry.detect(frame))
+        if self.track_check is not None and (fresh := self.track_check.fresh_fit(frame, pose)) is not None:
+            refitted = self.selector.select([fresh])
+            if refitted is not None:
+                self.estimator.restart()
+                pose = refitted
         if self.still_pictures.is_still_picture(frame, pose):
             self.selector.rejected_detections += 1
             return None
@@ -163,6 +172,15 @@ class AdaptiveStride:
         return max(1, round(seconds * fps)) if fps > 0 else 1
 
 
+def track_check(
+    model_path: Path, period_s: float | None
+) -> contextlib.AbstractContextManager[TrackCheck | None]:
+    """A fresh look at the followed person every ``period_s``, or nothing when it is None."""
+    if period_s is None:
+        return contextlib.nullcontext()
+    return TrackCheck(model_path, period_s)
+
+
 def people_search(
     model_path: Path, period_s: float | None
 ) -> contextlib.AbstractContextManager[OtherPeopleSearch | None]:
@@ -180,12 +198,14 @@ def _resolve(exercise: Exercise | str) -> Exercise:
 class VideoOptions:
     """How a recorded video is read, whichever way it is analysed: every ``stride``-th frame;
     fewer while the body is still (``adaptive``, with a named exercise only); a second look,
-    turned, at frames without a person (``turned_retry``); a look for other people every
-    ``people_check_period_s`` (None: never); a progress bar."""
+    turned, at frames without a person (``turned_retry``); a fresh look at the followed
+    person every ``track_check_period_s`` (None: never; see ``posecheck.pipeline.track_check``);
+    a look for other people every ``people_check_period_s`` (None: never); a progress bar."""
 
     stride: int = 1
     adaptive: AdaptiveStride | None = None
     turned_retry: bool = False
+    track_check_period_s: float | None = TRACK_CHECK_PERIOD_S
     people_check_period_s: float | None = ANALYZE_CHECK_PERIOD_S
     progress: bool = False
 
@@ -256,9 +276,10 @@ def model_stages(
     with (
         PoseEstimator(model_path, max_people=max_people) as estimator,
         turned_retry_for(model_path, options.turned_retry) as turned,
+        track_check(model_path, options.track_check_period_s) as checking,
         people_search(model_path, options.people_check_period_s) as others,
     ):
-        yield PoseStage(estimator, turned_retry=turned), others
+        yield PoseStage(estimator, turned_retry=turned, track_check=checking), others
 
 
 def read_video(
@@ -365,9 +386,13 @@ def analyze_track(
 def video_poses(
     video: str | os.PathLike[str], model_path: Path, stride: int = 1
 ) -> Iterator[tuple[float, Pose | None]]:
-    """The pose stage alone: every analysed frame's time and followed person."""
-    with VideoFileSource(video, stride=stride) as source, PoseEstimator(model_path) as estimator:
-        pose_stage = PoseStage(estimator)
+    """The pose stage alone (as ``analyze`` runs it, without the look for other people):
+    every analysed frame's time and followed person."""
+    options = VideoOptions(stride=stride, people_check_period_s=None)
+    with (
+        VideoFileSource(video, stride=stride) as source,
+        model_stages(model_path, options) as (pose_stage, _),
+    ):
         for frame in prefetched(source, prepare=prepared_for_pose):
             yield frame.timestamp_s, pose_stage(frame)
 

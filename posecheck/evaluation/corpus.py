@@ -9,6 +9,7 @@ the pose stage, so the rules of all three exercises run on the same poses.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import math
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from posecheck.analysis.session import Session
 from posecheck.analysis.video import AdaptiveStride, analyze_track, video_poses
+from posecheck.evaluation.other_cameras import SIDES_SEEN_MIRRORED, CameraChange, seen_as
 from posecheck.pipeline import model_files as models
 from posecheck.pipeline.recording import PoseTrack, load_track, save_track, track_from_pairs
 from posecheck.rules.events import Fault, Hold
@@ -231,7 +233,7 @@ def score_clip(label: ClipLabel, analysed_as: str, session: Session) -> ClipScor
     return ClipScore(label, analysed_as, session, matches, minimum, faults)
 
 
-POSE_STAGE_VERSION = 2
+POSE_STAGE_VERSION = 4
 """Bump when a change to the pose stage (source, model handling, person selection) changes
 the poses it gives, so cached corpus tracks are computed again."""
 
@@ -258,18 +260,35 @@ def corpus_track(video: Path, model: Path, cache_dir: Path) -> PoseTrack:
     return track
 
 
+def labels_seen_as(label: ClipLabel, change: CameraChange) -> ClipLabel:
+    """The labels of a clip filmed by a changed camera: the same, with left and right legs
+    exchanged when the camera is on the person's other side."""
+    if change is not CameraChange.MIRRORED or not label.sides:
+        return label
+    return dataclasses.replace(
+        label, sides=tuple(SIDES_SEEN_MIRRORED.get(side, side) for side in label.sides)
+    )
+
+
 def evaluate(
     corpus: Path,
     model: Path,
     cache_dir: Path,
     only: Sequence[str] = (),
     adaptive: AdaptiveStride | None = None,
+    seen_by: CameraChange | None = None,
 ) -> list[ClipScore]:
+    """Every labelled clip (or those named in ``only``) analysed and scored; with
+    ``seen_by``, each clip as that other camera films it (see ``other_cameras``)."""
     scores = []
     for label in load_labels(corpus):
         if only and not any(part in label.file for part in only):
             continue
-        track = corpus_track(corpus / label.file, model, cache_dir)
+        video = corpus / label.file
+        if seen_by is not None:
+            video = seen_as(video, seen_by, cache_dir / "seen_as")
+            label = labels_seen_as(label, seen_by)
+        track = corpus_track(video, model, cache_dir)
         exercises = (
             [label.exercise] if label.exercise in available_exercises() else list(available_exercises())
         )
@@ -333,10 +352,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--adaptive-stride", action="store_true", help="skip frames while the body is still, as analyze can"
     )
+    parser.add_argument(
+        "--seen-by",
+        choices=[change.value for change in CameraChange],
+        help="each clip as another camera films it: from the other side, 12 degrees off level, twice as far",
+    )
     arguments = parser.parse_args(argv)
     adaptive = AdaptiveStride() if arguments.adaptive_stride else None
+    seen_by = CameraChange(arguments.seen_by) if arguments.seen_by else None
     scores = evaluate(
-        arguments.corpus, models.find_model(arguments.model), arguments.cache, arguments.only, adaptive
+        arguments.corpus,
+        models.find_model(arguments.model),
+        arguments.cache,
+        arguments.only,
+        adaptive,
+        seen_by,
     )
     print(format_table(scores))
     return 0 if all(score.passed for score in scores) else 1

@@ -292,15 +292,21 @@ class PoseEstimator(Closing):
         max_people: int = 1,
         minimum_detection_confidence: float = 0.5,
     ) -> None:
-        self._landmarker = open_landmarker(
-            model_path,
-            vision.RunningMode.VIDEO,
-            num_poses=max_people,
-            min_pose_detection_confidence=minimum_detection_confidence,
-            min_pose_presence_confidence=0.5,
-            min_tracking_confidence=0.5,
-        )
+        self._settings = {
+            "num_poses": max_people,
+            "min_pose_detection_confidence": minimum_detection_confidence,
+            "min_pose_presence_confidence": 0.5,
+            "min_tracking_confidence": 0.5,
+        }
+        self._model_path = model_path
+        self._landmarker = open_landmarker(model_path, vision.RunningMode.VIDEO, **self._settings)
         self._last_timestamp_ms = -1
+
+    def restart(self) -> None:
+        """Forgets the person followed: the next frame is looked at afresh (see
+        ``posecheck.pipeline.track_check``)."""
+        self._landmarker.close()
+        self._landmarker = open_landmarker(self._model_path, vision.RunningMode.VIDEO, **self._settings)
 
     def detect(self, frame: Frame) -> list[Pose]:
         """Every person the model reports in this frame."""

@@ -1,0 +1,86 @@
+"""The labelled corpus as other cameras would film it: views the corpus does not show, with
+the same timeline, so the same labels score them.
+
+- ``mirrored``: the camera on the person's other side (the picture flipped left to right;
+  the person's left and right legs exchange, so knee-to-chest sides are exchanged in the
+  labels);
+- ``crooked``: a phone propped 12 degrees off level;
+- ``far``: the camera twice as far away (the picture at half size, in the middle of a grey
+  frame).
+
+Each changed clip is written once (lossless enough for the model: OpenCV's MPEG-4 at the
+clip's own size and frame rate) next to the track cache, and its pose track is cached as
+any clip's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from posecheck.pipeline.source import VideoFileSource
+
+CROOKED_DEG = 12.0
+FAR_SCALE = 0.5
+FAR_BACKGROUND_GREY = 110
+
+
+class CameraChange(StrEnum):
+    MIRRORED = "mirrored"
+    CROOKED = "crooked"
+    FAR = "far"
+
+
+def _mirrored(image: np.ndarray) -> np.ndarray:
+    return cv2.flip(image, 1)
+
+
+def _crooked(image: np.ndarray) -> np.ndarray:
+    height, width = image.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), CROOKED_DEG, 1.0)
+    return cv2.warpAffine(image, turn, (width, height), borderMode=cv2.BORDER_REFLECT)
+
+
+def _far(image: np.ndarray) -> np.ndarray:
+    height, width = image.shape[:2]
+    small = cv2.resize(
+        image, (round(width * FAR_SCALE), round(height * FAR_SCALE)), interpolation=cv2.INTER_AREA
+    )
+    canvas = np.full_like(image, FAR_BACKGROUND_GREY)
+    top, left = (height - small.shape[0]) // 2, (width - small.shape[1]) // 2
+    canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
+    return canvas
+
+
+PICTURE_CHANGES: dict[CameraChange, Callable[[np.ndarray], np.ndarray]] = {
+    CameraChange.MIRRORED: _mirrored,
+    CameraChange.CROOKED: _crooked,
+    CameraChange.FAR: _far,
+}
+
+SIDES_SEEN_MIRRORED = {"left": "right", "right": "left"}
+
+
+def seen_as(video: Path, change: CameraChange, folder: Path) -> Path:
+    """The clip as the changed camera films it, written into ``folder`` once."""
+    target = folder / change.value / video.name
+    if target.exists() and target.stat().st_mtime >= video.stat().st_mtime:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial.mp4")
+    with VideoFileSource(video) as source:
+        info = source.info
+        writer = cv2.VideoWriter(
+            str(partial), cv2.VideoWriter.fourcc(*"mp4v"), info.fps, (info.width, info.height)
+        )
+        try:
+            for frame in source:
+                writer.write(PICTURE_CHANGES[change](frame.image))
+        finally:
+            writer.release()
+    partial.replace(target)
+    return target

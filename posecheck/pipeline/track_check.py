@@ -1,0 +1,139 @@
+"""A fresh look at the followed person every few seconds, to catch a track that has gone wrong.
+
+The model follows a person from the landmarks of the frame before (``PoseEstimator``), and
+a wrong fit, once taken, can be followed for a whole clip with full confidence: seen from
+its other side, a man kneeling in child's pose was read with his hips at his knees for all
+of a 10 s clip, while the model run on any one of those frames alone fits him well. So
+every ``period_s`` the model also looks at the frame alone; when that fresh fit is on the
+same body (their boxes overlap) but its limbs are elsewhere, and a second look
+``CONFIRM_AFTER_S`` later still finds it so, the track has drifted: the tracker starts again
+from this frame, and the fresh fit is used. (One look alone is not enough: in a cross-fade
+between two shots both bodies are in the picture, and the two fits may each follow one.)
+
+Reads: a frame and the tracked pose. Adds: the fresh pose where the track had drifted.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import mediapipe as mp
+import numpy as np
+from mediapipe.tasks.python import vision
+
+from posecheck.closing import Closing
+from posecheck.pipeline.landmarks import Landmark as L
+from posecheck.pipeline.pose import Pose, candidate_poses, model_picture, open_landmarker
+from posecheck.pipeline.source import Frame
+
+LOG = logging.getLogger(__name__)
+
+TRACK_CHECK_PERIOD_S = 2.0
+"""How often to look afresh: a drifted track is put right within 2 s, for one more model run
+every 2 s (a few percent of the analysis time at 25-30 frames a second)."""
+
+LIMB_JOINTS = np.array(
+    [
+        L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_WRIST, L.RIGHT_WRIST,
+        L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE,
+    ]
+)  # fmt: skip
+MIRRORED_JOINTS = np.array(
+    [
+        L.RIGHT_SHOULDER, L.LEFT_SHOULDER, L.RIGHT_ELBOW, L.LEFT_ELBOW, L.RIGHT_WRIST, L.LEFT_WRIST,
+        L.RIGHT_HIP, L.LEFT_HIP, L.RIGHT_KNEE, L.LEFT_KNEE, L.RIGHT_ANKLE, L.LEFT_ANKLE,
+    ]
+)  # fmt: skip
+
+DRIFTED_TORSO_LENGTHS = 0.3
+"""Two fits of one body whose limb joints lie, on average, a third of a torso length apart or
+more are two readings of the body, not one reading's jitter (a few hundredths)."""
+
+CONFIRM_AFTER_S = 0.5
+"""The second look at a suspected drift: a cross-fade or a cut is over by then, a wrong fit
+that the model keeps is not."""
+
+SAME_BODY_OVERLAP = 0.5
+"""Two fits whose boxes share half their joined area or more are on the same body; less, and
+the fresh look found someone else (the followed person is kept)."""
+
+
+def _box(pose: Pose) -> tuple[float, float, float, float]:
+    points = pose.image_xy[LIMB_JOINTS]
+    low, high = points.min(axis=0), points.max(axis=0)
+    return float(low[0]), float(low[1]), float(high[0]), float(high[1])
+
+
+def box_overlap(one: Pose, other: Pose) -> float:
+    """Area shared by the two fits' boxes over the area they cover together (0 to 1)."""
+    a, b = _box(one), _box(other)
+    width = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    height = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    shared = width * height
+    joined = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - shared
+    return shared / joined if joined > 0 else 0.0
+
+
+def limb_disagreement(tracked: Pose, fresh: Pose) -> float:
+    """Mean distance between the two fits' limb joints, in the fresh fit's torso lengths in
+    the picture; left and right may be exchanged between two fits, so the smaller reading of
+    the two pairings counts."""
+    xy = fresh.image_xy
+    torso = float(
+        np.linalg.norm(
+            xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]].mean(0) - xy[[L.LEFT_HIP, L.RIGHT_HIP]].mean(0)
+        )
+    )
+    if torso <= 0:
+        return 0.0
+    same = np.linalg.norm(tracked.image_xy[LIMB_JOINTS] - xy[LIMB_JOINTS], axis=1).mean()
+    exchanged = np.linalg.norm(tracked.image_xy[MIRRORED_JOINTS] - xy[LIMB_JOINTS], axis=1).mean()
+    return float(min(same, exchanged)) / torso
+
+
+def has_drifted(tracked: Pose, fresh: Pose) -> bool:
+    """The fresh fit is on the same body as the tracked one, with its limbs elsewhere."""
+    return (
+        box_overlap(tracked, fresh) >= SAME_BODY_OVERLAP
+        and limb_disagreement(tracked, fresh) >= DRIFTED_TORSO_LENGTHS
+    )
+
+
+class TrackCheck(Closing):
+    """The fresh looks, with a single-image model of their own."""
+
+    def __init__(self, model_path: Path, period_s: float = TRACK_CHECK_PERIOD_S) -> None:
+        self._landmarker = open_landmarker(model_path, vision.RunningMode.IMAGE, num_poses=1)
+        self.period_s = period_s
+        self._next_look_s: float | None = None
+        self._suspected = False
+        self.looks = 0
+        self.drifts = 0
+
+    def fresh_fit(self, frame: Frame, tracked: Pose | None) -> Pose | None:
+        """The fresh fit to take instead of ``tracked`` when a look is due and confirms the
+        track drifted; None otherwise (nobody followed, no look due, the track right, or a
+        drift suspected but not yet confirmed)."""
+        if tracked is None or (self._next_look_s is not None and frame.timestamp_s < self._next_look_s):
+            return None
+        self.looks += 1
+        picture = frame.model_picture
+        if not isinstance(picture, mp.Image):
+            picture = model_picture(frame.image)
+        found = candidate_poses(self._landmarker.detect(picture), frame.timestamp_s, frame.size)
+        drifted = bool(found) and has_drifted(tracked, found[0])
+        if drifted and not self._suspected:
+            self._suspected = True
+            self._next_look_s = frame.timestamp_s + CONFIRM_AFTER_S
+            return None
+        self._suspected = False
+        self._next_look_s = frame.timestamp_s + self.period_s
+        if not drifted:
+            return None
+        self.drifts += 1
+        LOG.debug("track drifted at %.2f s: following the fresh fit", frame.timestamp_s)
+        return found[0]
+
+    def close(self) -> None:
+        self._landmarker.close()

@@ -1,0 +1,68 @@
+"""The corpus as other cameras film it (posecheck.evaluation.other_cameras): the pictures
+changed as a camera on the other side, off level or further away would see them, the
+timeline kept, and the labels kept (legs exchanged when seen from the other side)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posecheck.evaluation.corpus import ClipLabel, labels_seen_as
+from posecheck.evaluation.other_cameras import FAR_SCALE, PICTURE_CHANGES, CameraChange, seen_as
+from posecheck.pipeline.source import VideoFileSource, write_excerpt
+
+CLIP = "videos/childs_pose__wanshape_three_quarter_outdoor.mp4"
+
+
+def _picture() -> np.ndarray:
+    rng = np.random.default_rng(3)
+    return rng.integers(0, 255, size=(90, 160, 3), dtype=np.uint8)
+
+
+def test_seen_from_the_other_side_twice_is_the_picture_itself() -> None:
+    picture = _picture()
+    mirrored = PICTURE_CHANGES[CameraChange.MIRRORED](picture)
+    assert not np.array_equal(mirrored, picture)
+    assert np.array_equal(mirrored[:, ::-1], picture)
+
+
+def test_a_camera_twice_as_far_sees_the_picture_at_half_size_in_the_middle() -> None:
+    picture = _picture()
+    far = PICTURE_CHANGES[CameraChange.FAR](picture)
+    assert far.shape == picture.shape
+    height, width = round(90 * FAR_SCALE), round(160 * FAR_SCALE)
+    top, left = (90 - height) // 2, (160 - width) // 2
+    assert np.all(far[:top] == far[0, 0]) and np.all(far[:, :left] == far[0, 0])
+    assert abs(float(far[top : top + height, left : left + width].mean()) - float(picture.mean())) < 3.0
+
+
+def test_a_crooked_camera_keeps_the_size_and_turns_the_picture() -> None:
+    picture = np.zeros((90, 160, 3), dtype=np.uint8)
+    picture[40:50, :] = 255  # a level line
+    crooked = PICTURE_CHANGES[CameraChange.CROOKED](picture)
+    assert crooked.shape == picture.shape
+    rows_left = np.nonzero(crooked[:, 20, 0] > 128)[0].mean()
+    rows_right = np.nonzero(crooked[:, 140, 0] > 128)[0].mean()
+    assert abs(rows_left - rows_right) > 10  # the level line now slopes
+
+
+def test_the_labels_exchange_legs_only_when_seen_from_the_other_side() -> None:
+    label = ClipLabel(
+        "k.mp4", "knee_to_chest", ((1.0, 5.0), (6.0, 9.0), (10.0, 12.0)), 2, sides=("right", "left", "both")
+    )
+    assert labels_seen_as(label, CameraChange.MIRRORED).sides == ("left", "right", "both")
+    assert labels_seen_as(label, CameraChange.FAR) == label
+    assert labels_seen_as(label, CameraChange.CROOKED).holds == label.holds
+
+
+def test_a_clip_seen_by_another_camera_keeps_its_timeline(corpus: Path, tmp_path: Path) -> None:
+    excerpt = write_excerpt(corpus / CLIP, 2.0, tmp_path / "excerpt.mp4")
+    changed = seen_as(excerpt, CameraChange.FAR, tmp_path / "seen_as")
+    assert changed == seen_as(excerpt, CameraChange.FAR, tmp_path / "seen_as")  # written once
+    with VideoFileSource(excerpt) as original, VideoFileSource(changed) as other:
+        assert (other.info.width, other.info.height) == (original.info.width, original.info.height)
+        assert other.info.fps == pytest.approx(original.info.fps)
+        times = [frame.timestamp_s for frame in original]
+        assert [frame.timestamp_s for frame in other] == pytest.approx(times, abs=1e-3)
