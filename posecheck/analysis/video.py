@@ -172,22 +172,17 @@ class AdaptiveStride:
         return max(1, round(seconds * fps)) if fps > 0 else 1
 
 
-def track_check(
-    model_path: Path, period_s: float | None
-) -> contextlib.AbstractContextManager[TrackCheck | None]:
-    """A fresh look at the followed person every ``period_s``, or nothing when it is None."""
-    if period_s is None:
-        return contextlib.nullcontext()
-    return TrackCheck(model_path, period_s)
+Looker = TypeVar("Looker")
 
 
-def people_search(
-    model_path: Path, period_s: float | None
-) -> contextlib.AbstractContextManager[OtherPeopleSearch | None]:
-    """A search for other people every ``period_s``, or nothing when it is None."""
+def every(
+    period_s: float | None, start: Callable[[float], contextlib.AbstractContextManager[Looker]]
+) -> contextlib.AbstractContextManager[Looker | None]:
+    """A periodic look (``start(period_s)``: the track check, the search for other people),
+    or nothing (None) when ``period_s`` is None."""
     if period_s is None:
         return contextlib.nullcontext()
-    return OtherPeopleSearch(model_path, period_s)
+    return start(period_s)
 
 
 def _resolve(exercise: Exercise | str) -> Exercise:
@@ -271,13 +266,14 @@ class FrameStep(Generic[Fed]):
 def model_stages(
     model_path: Path, options: VideoOptions, max_people: int = 1
 ) -> Iterator[tuple[PoseStage, OtherPeopleSearch | None]]:
-    """The model's parts opened as ``options`` ask (a second look turned, a search for other
-    people): the pose stage and the search a ``FrameStep`` is built from; closed after."""
+    """The model's parts opened as ``options`` ask (a second look turned, the track check, a
+    search for other people): the pose stage and the search a ``FrameStep`` is built from;
+    closed after."""
     with (
         PoseEstimator(model_path, max_people=max_people) as estimator,
         turned_retry_for(model_path, options.turned_retry) as turned,
-        track_check(model_path, options.track_check_period_s) as checking,
-        people_search(model_path, options.people_check_period_s) as others,
+        every(options.track_check_period_s, lambda period: TrackCheck(model_path, period)) as checking,
+        every(options.people_check_period_s, lambda period: OtherPeopleSearch(model_path, period)) as others,
     ):
         yield PoseStage(estimator, turned_retry=turned, track_check=checking), others
 
