@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from posecheck.batch.runner import analyze_videos
 from posecheck.history.store import History
 from posecheck.pipeline.source import write_excerpt
 from posecheck.rules.registry import exercise_named
+from tests.analysis.test_hard_inputs import rewrite
 from tests.batch.test_batch import BROKEN, CLIPS, EXERCISE, CrashingPath
 
 if importlib.util.find_spec("ray") is None:  # imported later: the cluster sets Ray's token first
@@ -31,7 +33,7 @@ if importlib.util.find_spec("ray") is None:  # imported later: the cluster sets 
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 CLIP_SECONDS = 7.5
-LONG_CLIP_SECONDS = 15.0  # long enough to be killed in the middle of
+LONG_CLIP_PLAYS = 2  # the 12 s clip twice: still running well after a 7.5 s clip is done
 STRIDE = "2"
 RUN_TIMEOUT_S = 300.0
 TASK_TITLE = "ray::analyze_on_worker"  # a Ray worker's process title while it runs the task
@@ -54,7 +56,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def long_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not CLIPS[0].is_file():
         pytest.skip(f"the corpus clip {CLIPS[0]} is absent")
-    return write_excerpt(CLIPS[0], LONG_CLIP_SECONDS, tmp_path_factory.mktemp("long") / "long.mp4")
+    target = tmp_path_factory.mktemp("long") / "long.mp4"
+    return rewrite(CLIPS[0], target, seconds=math.inf, loops=LONG_CLIP_PLAYS)
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ its one-line errors."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import signal
@@ -30,6 +31,7 @@ from posecheck.pipeline.pose import PoseEstimator
 from posecheck.pipeline.source import VideoFileSource, write_excerpt
 from posecheck.reports.overlay import BONE_COLOUR, PANEL_COLOUR
 from posecheck.rules.registry import exercise_named
+from tests.analysis.test_hard_inputs import rewrite
 
 PRESS_UP_CLIP = "videos/prone_press_up__fitsens_cobra_stretch_man.mp4"
 CHILDS_POSE_CLIP = "videos/childs_pose__clinically_balasana.mp4"
@@ -122,9 +124,12 @@ def test_ctrl_c_ends_the_live_command_keeping_what_was_recorded(
 ) -> None:
     report = tmp_path / "live.json"
     history = tmp_path / "history.sqlite"
+    camera = rewrite(
+        corpus / PRESS_UP_CLIP, tmp_path / "twice.mp4", seconds=math.inf, loops=2
+    )  # never over first
     process = subprocess.Popen(
         [sys.executable, "-m", "posecheck", "live", "-e", "prone_press_up", "--camera",
-         str(corpus / PRESS_UP_CLIP), "--no-window", "--quiet", "--json", str(report),
+         str(camera), "--no-window", "--quiet", "--json", str(report),
          "--model", str(model_path), "--db", str(history)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
