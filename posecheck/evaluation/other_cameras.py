@@ -22,6 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from posecheck.errors import OutputError
 from posecheck.pipeline.source import VideoFileSource
 
 CROOKED_DEG = 12.0
@@ -65,9 +66,17 @@ PICTURE_CHANGES: dict[CameraChange, Callable[[np.ndarray], np.ndarray]] = {
 SIDES_SEEN_MIRRORED = {"left": "right", "right": "left"}
 
 
+CHANGE_FOLDERS = {
+    CameraChange.MIRRORED: "mirrored",
+    CameraChange.CROOKED: f"crooked-{CROOKED_DEG:g}deg",
+    CameraChange.FAR: f"far-{FAR_SCALE:g}x",
+}
+"""Named by their settings, so that a changed setting writes its clips again."""
+
+
 def seen_as(video: Path, change: CameraChange, folder: Path) -> Path:
     """The clip as the changed camera films it, written into ``folder`` once."""
-    target = folder / change.value / video.name
+    target = folder / CHANGE_FOLDERS[change] / video.name
     if target.exists() and target.stat().st_mtime >= video.stat().st_mtime:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -77,6 +86,8 @@ def seen_as(video: Path, change: CameraChange, folder: Path) -> Path:
         writer = cv2.VideoWriter(
             str(partial), cv2.VideoWriter.fourcc(*"mp4v"), info.fps, (info.width, info.height)
         )
+        if not writer.isOpened():
+            raise OutputError(f"cannot write {partial}: choose a writable cache folder (--cache)")
         try:
             for frame in source:
                 writer.write(PICTURE_CHANGES[change](frame.image))

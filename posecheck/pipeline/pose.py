@@ -305,8 +305,9 @@ class PoseEstimator(Closing):
     def restart(self) -> None:
         """Forgets the person followed: the next frame is looked at afresh (see
         ``posecheck.pipeline.track_check``)."""
-        self._landmarker.close()
-        self._landmarker = open_landmarker(self._model_path, vision.RunningMode.VIDEO, **self._settings)
+        fresh = open_landmarker(self._model_path, vision.RunningMode.VIDEO, **self._settings)
+        self._landmarker, old = fresh, self._landmarker
+        old.close()
 
     def detect(self, frame: Frame) -> list[Pose]:
         """Every person the model reports in this frame."""

@@ -24,7 +24,7 @@ from mediapipe.tasks.python import vision
 
 from posecheck.closing import Closing
 from posecheck.pipeline.landmarks import Landmark as L
-from posecheck.pipeline.pose import Pose, candidate_poses, model_picture, open_landmarker
+from posecheck.pipeline.pose import PersonGate, Pose, candidate_poses, model_picture, open_landmarker
 from posecheck.pipeline.source import Frame
 
 LOG = logging.getLogger(__name__)
@@ -103,9 +103,12 @@ def has_drifted(tracked: Pose, fresh: Pose) -> bool:
 class TrackCheck(Closing):
     """The fresh looks, with a single-image model of their own."""
 
-    def __init__(self, model_path: Path, period_s: float = TRACK_CHECK_PERIOD_S) -> None:
+    def __init__(
+        self, model_path: Path, period_s: float = TRACK_CHECK_PERIOD_S, gate: PersonGate | None = None
+    ) -> None:
         self._landmarker = open_landmarker(model_path, vision.RunningMode.IMAGE, num_poses=1)
         self.period_s = period_s
+        self.gate = gate or PersonGate()
         self._next_look_s: float | None = None
         self._suspected = False
         self.looks = 0
@@ -117,11 +120,21 @@ class TrackCheck(Closing):
         drift suspected but not yet confirmed)."""
         if tracked is None or (self._next_look_s is not None and frame.timestamp_s < self._next_look_s):
             return None
+        if (
+            self._suspected
+            and self._next_look_s is not None
+            and frame.timestamp_s > self._next_look_s + CONFIRM_AFTER_S
+        ):
+            self._suspected = False  # the second look came too late (nobody seen meanwhile): look anew
         self.looks += 1
         picture = frame.model_picture
         if not isinstance(picture, mp.Image):
             picture = model_picture(frame.image)
-        found = candidate_poses(self._landmarker.detect(picture), frame.timestamp_s, frame.size)
+        found = [
+            pose
+            for pose in candidate_poses(self._landmarker.detect(picture), frame.timestamp_s, frame.size)
+            if self.gate.accepts(pose)
+        ]
         drifted = bool(found) and has_drifted(tracked, found[0])
         if drifted and not self._suspected:
             self._suspected = True

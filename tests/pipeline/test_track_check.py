@@ -150,3 +150,41 @@ def test_a_right_track_is_never_restarted(corpus: Path, model_path: Path) -> Non
         assert isinstance(stage.track_check, TrackCheck)
         assert stage.track_check.looks >= 4
         assert stage.track_check.drifts == 0
+
+
+def _frames_at(video: Path, times_s: tuple[float, ...]) -> list:
+    frames, wanted = [], list(times_s)
+    with VideoFileSource(video) as source:
+        for frame in source:
+            if wanted and frame.timestamp_s >= wanted[0]:
+                frames.append(frame)
+                wanted.pop(0)
+    return frames
+
+
+def _turned_round(pose: Pose) -> Pose:
+    limbs = pose.image_xy[LIMB_JOINTS]
+    return dataclasses.replace(
+        pose, image_xy=pose.image_xy * [-1, 1] + [limbs[:, 0].min() + limbs[:, 0].max(), 0]
+    )
+
+
+def test_a_drift_is_followed_only_once_a_second_look_soon_after_confirms_it(
+    corpus: Path, model_path: Path, fep_poses
+) -> None:
+    """A wrong fit (the body read facing the other way) on real frames of a folded child's
+    pose: the first look only suspects it; a second look 0.5 s later confirms it; a second
+    look that comes much later (nobody followed meanwhile) is a first look again."""
+    times = (25.0, 25.5, 30.0, 30.5)
+    frames = dict(zip(times, _frames_at(corpus / FEP_CLIP, times), strict=True))
+    wrong = {time_s: _turned_round(_pose_at(fep_poses, frames[time_s].timestamp_s)) for time_s in times}
+    with TrackCheck(model_path) as soon:
+        assert soon.fresh_fit(frames[25.0], wrong[25.0]) is None
+        confirmed = soon.fresh_fit(frames[25.5], wrong[25.5])
+        assert confirmed is not None and soon.drifts == 1
+        assert limb_disagreement(_pose_at(fep_poses, 25.5), confirmed) < DRIFTED_TORSO_LENGTHS
+    with TrackCheck(model_path) as late:
+        assert late.fresh_fit(frames[25.0], wrong[25.0]) is None
+        assert late.fresh_fit(frames[30.0], wrong[30.0]) is None  # too late to confirm: suspected anew
+        assert late.fresh_fit(frames[30.5], wrong[30.5]) is not None
+        assert late.looks == 3 and late.drifts == 1
