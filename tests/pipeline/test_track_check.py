@@ -26,6 +26,7 @@ from posecheck.pipeline.track_check import (
     has_drifted,
     limb_disagreement,
 )
+from tests.pipeline.test_turned_retry import frames_at
 
 KNEELING_CLIP = "videos/childs_pose__wanshape_three_quarter_outdoor.mp4"
 """Kneeling, three-quarter view. Seen mirrored (from the man's other side), the model
@@ -152,16 +153,6 @@ def test_a_right_track_is_never_restarted(corpus: Path, model_path: Path) -> Non
         assert stage.track_check.drifts == 0
 
 
-def _frames_at(video: Path, times_s: tuple[float, ...]) -> list:
-    frames, wanted = [], list(times_s)
-    with VideoFileSource(video) as source:
-        for frame in source:
-            if wanted and frame.timestamp_s >= wanted[0]:
-                frames.append(frame)
-                wanted.pop(0)
-    return frames
-
-
 def _turned_round(pose: Pose) -> Pose:
     limbs = pose.image_xy[LIMB_JOINTS]
     return dataclasses.replace(
@@ -176,7 +167,7 @@ def test_a_drift_is_followed_only_once_a_second_look_soon_after_confirms_it(
     pose: the first look only suspects it; a second look 0.5 s later confirms it; a second
     look that comes much later (nobody followed meanwhile) is a first look again."""
     times = (25.0, 25.5, 30.0, 30.5)
-    frames = dict(zip(times, _frames_at(corpus / FEP_CLIP, times), strict=True))
+    frames = dict(zip(times, frames_at(corpus / FEP_CLIP, times), strict=True))
     wrong = {time_s: _turned_round(_pose_at(fep_poses, frames[time_s].timestamp_s)) for time_s in times}
     with TrackCheck(model_path) as soon:
         assert soon.fresh_fit(frames[25.0], wrong[25.0]) is None

@@ -51,7 +51,8 @@ def test_a_turned_pose_turned_back_is_the_original(side_poses: list[Pose], turn:
         assert back.image_size == pose.image_size
 
 
-def _frames(video: Path, times_s: tuple[float, ...]) -> list[Frame]:
+def frames_at(video: Path, times_s: tuple[float, ...]) -> list[Frame]:
+    """The first frame at or after each of these times."""
     frames, wanted = [], list(times_s)
     with VideoFileSource(video) as source:
         for frame in source:
@@ -80,7 +81,7 @@ def _torso_px(pose: Pose) -> float:
 def test_landmarks_found_turned_land_on_the_person_found_upright(corpus: Path, model_path: Path) -> None:
     video = corpus / SIDE_CLIP
     with TurnedRetry(model_path) as retry:
-        for frame in _frames(video, FRAME_TIMES_S):
+        for frame in frames_at(video, FRAME_TIMES_S):
             upright = _upright_detection(model_path, frame)
             found = [pose for pose in retry.detect(frame) if PersonGate().accepts(pose)]
             assert found, f"no person found turned at {frame.timestamp_s:.1f} s"
