@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
 
 from posecheck.errors import ModelNotFoundError
 from posecheck.pipeline import model_files as models
+
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    # Started in the background by a shell, which ignores Ctrl-C for it and for every program
+    # it starts. The Ctrl-C tests send SIGINT to posecheck: with a handler here (reset to the
+    # default in each program started), it is heard there.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
