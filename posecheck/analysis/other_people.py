@@ -5,8 +5,10 @@ with two clear people: its person detector keys on faces and large bodies, and t
 follows hides the rest. So the search hides the followed person (their padded box painted
 grey), cuts the frame into overlapping square tiles as wide as its shorter side, and asks a
 single-image run of the model for one person in each tile; a person in a tile of their own
-is found. Each tile costs a full detection (`bench/other_people.py` times it), so the search runs every few
-seconds, not on every frame (see ``PeopleCheckTimer``).
+is found. A figure found is looked at again, alone and closer: a logo the model fits as a
+body among the rest of the picture is not found again. Each tile costs a full detection
+(`bench/other_people.py` times it), so the search runs every few seconds, not on every frame
+(see ``PeopleCheckTimer``).
 
 Reads: a frame and the followed person's pose. Adds: the boxes of the other people found.
 """
@@ -64,8 +66,12 @@ class Box:
         """The box of the pose's body landmarks, grown by ``padding`` times its larger side."""
         points = pose.image_xy[: Landmark.RIGHT_FOOT_INDEX + 1]
         low, high = points.min(axis=0), points.max(axis=0)
-        margin = padding * float(max(high - low))
-        return Box(low[0] - margin, low[1] - margin, high[0] + margin, high[1] + margin)
+        return Box(float(low[0]), float(low[1]), float(high[0]), float(high[1])).grown(padding)
+
+    def grown(self, padding: float) -> Box:
+        """The box grown by ``padding`` times its larger side on every side."""
+        margin = padding * max(self.right - self.left, self.bottom - self.top)
+        return Box(self.left - margin, self.top - margin, self.right + margin, self.bottom + margin)
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -145,12 +151,61 @@ class OtherPeopleSearch(Closing):
                 box = Box(box.left + left, box.top + top, box.right + left, box.bottom + top)
                 if followed_box.contains(box.centre):
                     continue  # a piece of the followed person, not someone else
+                if not self._seen_again_alone(rgb, box):
+                    continue  # a pattern (a logo) that looks like a body only small and among others
                 if not any(seen.contains(box.centre) or box.contains(seen.centre) for seen in found):
                     found.append(box)  # overlapping tiles see the same person twice
         return OtherPeople(timestamp_s, tuple(found))
 
+    def _seen_again_alone(self, rgb: np.ndarray, box: Box) -> bool:
+        """Whether a closer look at the figure in ``box``, alone (the rest of the picture
+        painted grey) and twice as large in the model's input, finds a person there again.
+
+        Measured: every real person the search finds in the corpus (the street clip's
+        passers-by and the man at its back, the second person of two side by side) is found
+        again, joints within 0.5 torso lengths, presence 0.99 or more; the emblem in a
+        child's pose clip's logo, fitted as a body in the whole tile at every look, is not
+        found at all."""
+        alone = alone_in_square(rgb, box, CLOSER_LOOK_SCALE)
+        if alone is None:
+            return False
+        picture, (left, top) = alone
+        side = picture.shape[0]
+        result = self._landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=picture))
+        for pose in candidate_poses(result, 0.0, (side, side)):
+            again = Box.around(pose)
+            centre = (again.centre[0] + left, again.centre[1] + top)
+            if self.gate.accepts(pose) and box.grown(FOLLOWED_BOX_PADDING).contains(centre):
+                return True
+        return False
+
     def close(self) -> None:
         self._landmarker.close()
+
+
+CLOSER_LOOK_SCALE = 2.0
+"""The closer look's square is twice the figure's larger side: the figure fills half of the
+model's input, as a person near the camera does."""
+
+
+def alone_in_square(rgb: np.ndarray, box: Box, scale: float) -> tuple[np.ndarray, tuple[int, int]] | None:
+    """A square picture ``scale`` times the box's larger side, centred on it, showing only
+    the box (grown by ``FOLLOWED_BOX_PADDING``) and grey elsewhere, with the square's top-left
+    corner in the frame; None for an empty box."""
+    side = round(scale * max(box.right - box.left, box.bottom - box.top))
+    if side < 2:
+        return None
+    centre_x, centre_y = box.centre
+    left, top = round(centre_x - side / 2), round(centre_y - side / 2)
+    square = np.full((side, side, 3), MASK_GREY, dtype=rgb.dtype)
+    shown = box.grown(FOLLOWED_BOX_PADDING)
+    height, width = rgb.shape[:2]
+    x0, y0 = max(0, math.floor(shown.left), left), max(0, math.floor(shown.top), top)
+    x1 = min(width, math.ceil(shown.right), left + side)
+    y1 = min(height, math.ceil(shown.bottom), top + side)
+    if x0 < x1 and y0 < y1:
+        square[y0 - top : y1 - top, x0 - left : x1 - left] = rgb[y0:y1, x0:x1]
+    return square, (left, top)
 
 
 class PeopleCheckTimer:

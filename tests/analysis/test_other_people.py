@@ -15,7 +15,9 @@ import pytest
 from posecheck.analysis.other_people import (
     ANALYZE_CHECK_PERIOD_S,
     LIVE_CHECK_PERIOD_S,
+    Box,
     OtherPeopleSearch,
+    alone_in_square,
     square_tiles,
 )
 from posecheck.analysis.recognised import analyze_video_recognised
@@ -73,6 +75,28 @@ def test_square_tiles_cover_the_picture_with_overlap() -> None:
             assert left + side <= width and top + side <= height
             covered[top : top + side, left : left + side] = True
         assert covered.all(), (width, height)
+
+
+def test_the_closer_look_shows_the_figure_alone_twice_as_large_in_its_square() -> None:
+    picture = np.arange(200 * 300 * 3, dtype=np.uint32).reshape(200, 300, 3).astype(np.uint8)
+    figure = Box(100.0, 50.0, 140.0, 130.0)  # 40 x 80 px
+    square, (left, top) = alone_in_square(picture, figure, 2.0)  # type: ignore[misc]
+    assert square.shape == (160, 160, 3)
+    assert (left, top) == (40, 10)
+    shown = np.any(square != 127, axis=2)
+    rows, cols = np.nonzero(shown)
+    # the figure's box grown by 15% of its larger side (12 px) each way, in square coordinates
+    assert (rows.min(), rows.max() + 1) == (38 - 10, 142 - 10)
+    assert (cols.min(), cols.max() + 1) == (88 - 40, 152 - 40)
+    assert np.array_equal(square[28:132, 48:112], picture[38:142, 88:152])
+
+
+def test_a_figure_at_the_picture_edge_is_shown_with_grey_beyond_it() -> None:
+    picture = np.full((100, 100, 3), 30, dtype=np.uint8)
+    square, (left, top) = alone_in_square(picture, Box(0.0, 0.0, 20.0, 30.0), 2.0)  # type: ignore[misc]
+    assert square.shape == (60, 60, 3) and (left, top) == (-20, -15)
+    assert np.all(square[:15] == 127) and np.all(square[:, :20] == 127)
+    assert np.all(square[15 : 15 + 35, 20 : 20 + 25] == 30)
 
 
 def test_a_street_scene_gets_the_someone_else_note(corpus: Path, model_path: Path) -> None:
@@ -157,22 +181,16 @@ def _single_person_clips() -> list[str]:
 
 SINGLE_PERSON_CLIPS = _single_person_clips()
 
-LOGO_TAKEN_FOR_SOMEONE_ELSE = "videos/childs_pose__wanshape_three_quarter_outdoor.mp4"
-"""A stick figure in the clip's logo (top left) is found in both looks: core visibility 0.77-0.86,
-presence 0.59-0.63, 0.13 of the picture's height, a human torso length in 3D; a real man at the
-back of the street clip reads 0.69 and 0.11. The scene behind the logo changes by 0.2-0.6 grey
-levels a second (outdoors, a hand-held camera), so the still-picture test does not tell it either."""
-
 
 @pytest.mark.skipif(not SINGLE_PERSON_CLIPS, reason=f"the real-footage corpus is not at {CORPUS}")
 @pytest.mark.parametrize("clip", SINGLE_PERSON_CLIPS, ids=[Path(clip).stem for clip in SINGLE_PERSON_CLIPS])
 def test_no_single_person_exercise_clip_gets_the_someone_else_note(
-    clip: str, corpus: Path, model_path: Path, track_cache: Path, request: pytest.FixtureRequest
+    clip: str, corpus: Path, model_path: Path, track_cache: Path
 ) -> None:
     """The looks ``analyze`` makes (every ``ANALYZE_CHECK_PERIOD_S`` from the first frame
-    with a person), on the followed person of the saved track, without the main pass."""
-    if clip == LOGO_TAKEN_FOR_SOMEONE_ELSE:
-        request.applymarker(pytest.mark.xfail(reason="issue 11: a logo taken for someone else", strict=True))
+    with a person), on the followed person of the saved track, without the main pass. No look
+    finds anyone: a logo the model fits as a body in the whole picture (the outdoor child's
+    pose clip's emblem) is not found again when looked at alone and closer."""
     track = corpus_track(corpus / clip, model_path, track_cache)
     followed = {round(frame.timestamp_s, 4): frame.pose for frame in track}
     tally = SetupTally()
@@ -187,4 +205,5 @@ def test_no_single_person_exercise_clip_gets_the_someone_else_note(
             if found is not None:
                 tally.record_people_check(found)
     assert tally.people_checks >= 2
-    assert SOMEONE_ELSE_NOTE not in tally.notes(), (tally.people_checks, tally.checks_with_others)
+    assert tally.checks_with_others == 0, tally.checks_with_others
+    assert SOMEONE_ELSE_NOTE not in tally.notes()
