@@ -41,7 +41,7 @@ from posecheck.rules.faults import FaultWatch
 from posecheck.rules.holds import HoldDraft
 from posecheck.rules.levels import PositionWatch, Whereabouts
 from posecheck.rules.release import ReleaseWatch
-from posecheck.rules.settling import Sample, SettleWindow, joint_speed
+from posecheck.rules.settling import Sample, SettleWindow, joint_speed, picture_jumped
 from posecheck.rules.vocabulary import Exercise
 
 LOG = logging.getLogger(__name__)
@@ -68,6 +68,11 @@ the person is doing something else."""
 SIDE_READ_S = 3.0
 """A hold's side is read over its first seconds, when the body has just settled in it: later
 a close-up or a cut may hide the other leg, which the model then draws beside the first."""
+
+PICTURE_JUMP = 0.5
+"""Joints do not travel half a torso length between two frames of a hold (the median joint;
+as in ``pipeline.sides``): a bigger jump is a cut or a close-up, and what the side read
+already has stands."""
 
 RESTED_PART_WAY = "rested part-way down"
 """The variant of a rep entered from a rest short of the start position."""
@@ -116,6 +121,8 @@ class RuleEngine:
         key = self.exercise.key_angle(body)
         self._key = key
         self._window.add(Sample(time_s, key, where.in_target, joint_speed(body, self._previous_body)))
+        if self._previous_body is not None and picture_jumped(body, self._previous_body, PICTURE_JUMP):
+            self._picture_changed()
         self._previous_body = body
 
         self._note_start(time_s, body, where.at_start)
@@ -272,7 +279,8 @@ class RuleEngine:
         self._released_since = None
         if not deeper:
             hold.keys.append(key)
-        if self.exercise.side_of is not None and time_s - hold.start_s <= SIDE_READ_S:
+        reading_side = time_s - hold.start_s <= SIDE_READ_S and not hold.side_read_over
+        if self.exercise.side_of is not None and reading_side:
             side = self.exercise.side_of(body)
             if side is not None:
                 hold.sides[side] += 1
@@ -360,7 +368,14 @@ class RuleEngine:
         if self._release.waiting:
             self._publish(self._release.give_up(), events)
 
+    def _picture_changed(self) -> None:
+        """A cut, a close-up or a gap without the person: the running hold's side is what was
+        read before it (the other leg may now be out of the picture)."""
+        if self._hold is not None and self._hold.sides:
+            self._hold.side_read_over = True
+
     def _person_lost(self, last_seen_s: float, events: list[Event]) -> None:
+        self._picture_changed()
         hold = self._hold
         if hold is not None and hold.left_s is None:
             hold.left_s = last_seen_s

@@ -32,6 +32,7 @@ class HoldDraft:
     left_s: float | None = None
     left_unseen: bool = False
     variant: str | None = None
+    side_read_over: bool = False
 
     @property
     def left(self) -> bool:

@@ -40,6 +40,21 @@ class Sample:
     speed: float
 
 
+def joint_step(body: Body, previous: Body, torso_length: float) -> float:
+    """Median distance the joints (shoulders to feet) moved in the picture since the previous
+    frame, in units of ``torso_length`` (pixels)."""
+    moved = body.pose.image_xy[JOINTS] - previous.pose.image_xy[JOINTS]
+    steps = (moved**2).sum(axis=1) ** 0.5 / torso_length
+    return float(statistics.median(steps.tolist()))
+
+
+def picture_jumped(body: Body, previous: Body, largest_step: float) -> bool:
+    """Whether the joints moved more than ``largest_step`` torso lengths since the previous
+    frame, measured on the smaller of the two frames' torsos (a close-up enlarges the body,
+    so its own torso would shrink the jump)."""
+    return joint_step(body, previous, min(body.torso_length, previous.torso_length)) > largest_step
+
+
 def joint_speed(body: Body, previous: Body | None) -> float:
     """Median speed of the joints (shoulders to feet) since the previous frame, in torso
     lengths per second (NaN for a first frame)."""
@@ -48,9 +63,7 @@ def joint_speed(body: Body, previous: Body | None) -> float:
     elapsed = body.pose.timestamp_s - previous.pose.timestamp_s
     if elapsed <= 0:
         return math.nan
-    moved = body.pose.image_xy[JOINTS] - previous.pose.image_xy[JOINTS]
-    speeds = (moved**2).sum(axis=1) ** 0.5 / body.torso_length / elapsed
-    return float(statistics.median(speeds.tolist()))
+    return joint_step(body, previous, body.torso_length) / elapsed
 
 
 class SettleWindow:

@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck.evaluation.corpus import ClipLabel, labels_seen_as
+from posecheck.analysis.video import analyze_track
+from posecheck.evaluation.corpus import ClipLabel, corpus_track, labels_seen_as
 from posecheck.evaluation.other_cameras import FAR_SCALE, PICTURE_CHANGES, CameraChange, seen_as
 from posecheck.pipeline.source import VideoFileSource, write_excerpt
+from posecheck.rules.engine import SIDE_READ_S
 
 CLIP = "videos/childs_pose__wanshape_three_quarter_outdoor.mp4"
 
@@ -66,3 +68,21 @@ def test_a_clip_seen_by_another_camera_keeps_its_timeline(corpus: Path, tmp_path
         assert other.info.fps == pytest.approx(original.info.fps)
         times = [frame.timestamp_s for frame in original]
         assert [frame.timestamp_s for frame in other] == pytest.approx(times, abs=1e-3)
+
+
+def test_a_close_up_cut_early_in_a_hold_keeps_the_leg_read_before_it(
+    corpus: Path, model_path: Path, tmp_path: Path
+) -> None:
+    """The knee-to-chest video filmed from her other side: her right knee (the left as seen
+    from there) is held from about 13 s and the picture cuts to a close-up at 15 s, in which
+    the model draws the leg out of the picture beside the held one. The hold stays on the leg
+    read before the cut."""
+    excerpt = write_excerpt(
+        corpus / "videos/knee_to_chest__adaptx_side_alternating_both.mp4", 18.0, tmp_path / "e.mp4"
+    )
+    mirrored = seen_as(excerpt, CameraChange.MIRRORED, tmp_path / "seen_as")
+    session = analyze_track(corpus_track(mirrored, model_path, tmp_path), "knee_to_chest")
+    (hold,) = session.holds
+    assert hold.start_s < 14.9 < hold.end_s  # the cut at 14.95 s falls inside the hold's first 3 s
+    assert hold.start_s > 14.95 - SIDE_READ_S
+    assert hold.side == "left"

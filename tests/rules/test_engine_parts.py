@@ -3,15 +3,19 @@ hold and the credited time (the engine as a whole is tested on generated and rea
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from posecheck.rules.body import Body
+from posecheck.rules.engine import PICTURE_JUMP
 from posecheck.rules.events import Event, Fault, FaultCleared, FaultStarted, Hold, Phase
 from posecheck.rules.faults import START_FAULT_OVERLAP_S, FaultWatch
 from posecheck.rules.holds import HoldDraft
 from posecheck.rules.levels import PositionWatch
 from posecheck.rules.registry import exercise_named
 from posecheck.rules.release import ReleaseWatch
+from posecheck.rules.settling import picture_jumped
 from posecheck.rules.vocabulary import Check, Measurement, SlowRelease, at_least
 from tests.figures import prone
 
@@ -170,3 +174,13 @@ def test_credited_time_is_the_span_less_every_pause_counted_once() -> None:
     assert draft.credited_s(20.0, []) == pytest.approx(8.0)
     assert draft.credited_s(20.0, [(13.0, 15.0), (18.0, 25.0)]) == pytest.approx(5.0)
     assert draft.credited_s(9.0, []) == 0.0
+
+
+def test_a_close_up_is_a_jump_in_the_picture_and_a_held_body_is_not() -> None:
+    still = prone(0.0, 30.0)
+    held = dataclasses.replace(still, timestamp_s=0.04, image_xy=still.image_xy + 2.0)
+    # a close-up: the same body twice as large, about the picture's corner
+    close_up = dataclasses.replace(still, timestamp_s=0.04, image_xy=still.image_xy * 2.0)
+    assert not picture_jumped(Body.of(held), Body.of(still), PICTURE_JUMP)
+    assert picture_jumped(Body.of(close_up), Body.of(still), PICTURE_JUMP)
+    assert picture_jumped(Body.of(still), Body.of(close_up), PICTURE_JUMP)  # and back out
