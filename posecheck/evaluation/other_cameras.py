@@ -6,7 +6,9 @@ the same timeline, so the same labels score them.
   labels);
 - ``crooked``: a phone propped 12 degrees off level;
 - ``far``: the camera twice as far away (the picture at half size, in the middle of a grey
-  frame).
+  frame);
+- ``near``: the camera 1.3 times closer (the middle of the picture enlarged to fill it: a
+  head, hands or feet near the edge leave the picture, as with a laptop set too close).
 
 Each changed clip is written once (lossless enough for the model: OpenCV's MPEG-4 at the
 clip's own size and frame rate) next to the track cache, and its pose track is cached as
@@ -28,12 +30,14 @@ from posecheck.pipeline.source import VideoFileSource
 CROOKED_DEG = 12.0
 FAR_SCALE = 0.5
 FAR_BACKGROUND_GREY = 110
+NEAR_SCALE = 1.3
 
 
 class CameraChange(StrEnum):
     MIRRORED = "mirrored"
     CROOKED = "crooked"
     FAR = "far"
+    NEAR = "near"
 
 
 def _mirrored(image: np.ndarray) -> np.ndarray:
@@ -57,10 +61,19 @@ def _far(image: np.ndarray) -> np.ndarray:
     return canvas
 
 
+def _near(image: np.ndarray) -> np.ndarray:
+    height, width = image.shape[:2]
+    kept_width, kept_height = round(width / NEAR_SCALE), round(height / NEAR_SCALE)
+    left, top = (width - kept_width) // 2, (height - kept_height) // 2
+    middle = image[top : top + kept_height, left : left + kept_width]
+    return cv2.resize(middle, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
 PICTURE_CHANGES: dict[CameraChange, Callable[[np.ndarray], np.ndarray]] = {
     CameraChange.MIRRORED: _mirrored,
     CameraChange.CROOKED: _crooked,
     CameraChange.FAR: _far,
+    CameraChange.NEAR: _near,
 }
 
 SIDES_SEEN_MIRRORED = {"left": "right", "right": "left"}
@@ -70,6 +83,7 @@ CHANGE_FOLDERS = {
     CameraChange.MIRRORED: "mirrored",
     CameraChange.CROOKED: f"crooked-{CROOKED_DEG:g}deg",
     CameraChange.FAR: f"far-{FAR_SCALE:g}x",
+    CameraChange.NEAR: f"near-{NEAR_SCALE:g}x",
 }
 """Named by their settings, so that a changed setting writes its clips again."""
 

@@ -11,7 +11,7 @@ import pytest
 
 from posecheck.analysis.video import analyze_track
 from posecheck.evaluation.corpus import ClipLabel, corpus_track, labels_seen_as
-from posecheck.evaluation.other_cameras import FAR_SCALE, PICTURE_CHANGES, CameraChange, seen_as
+from posecheck.evaluation.other_cameras import FAR_SCALE, NEAR_SCALE, PICTURE_CHANGES, CameraChange, seen_as
 from posecheck.pipeline.source import VideoFileSource, write_excerpt
 from posecheck.rules.engine import SIDE_READ_S
 
@@ -38,6 +38,17 @@ def test_a_camera_twice_as_far_sees_the_picture_at_half_size_in_the_middle() -> 
     top, left = (90 - height) // 2, (160 - width) // 2
     assert np.all(far[:top] == far[0, 0]) and np.all(far[:, :left] == far[0, 0])
     assert abs(float(far[top : top + height, left : left + width].mean()) - float(picture.mean())) < 3.0
+
+
+def test_a_nearer_camera_sees_the_middle_of_the_picture_enlarged_and_loses_its_edges() -> None:
+    picture = np.zeros((90, 160, 3), dtype=np.uint8)
+    picture[:, :8] = 255  # something at the left edge
+    picture[40:50, 75:85] = 200  # something in the middle
+    near = PICTURE_CHANGES[CameraChange.NEAR](picture)
+    assert near.shape == picture.shape
+    assert near[:, :4].max() == 0  # the edge left the picture
+    middle = np.nonzero(near[:, 80, 0] > 100)[0]
+    assert len(middle) == pytest.approx(10 * NEAR_SCALE, abs=2)  # and the middle grew
 
 
 def test_a_crooked_camera_keeps_the_size_and_turns_the_picture() -> None:
