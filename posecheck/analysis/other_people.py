@@ -22,11 +22,10 @@ from pathlib import Path
 import cv2
 import mediapipe as mp
 import numpy as np
-from mediapipe.tasks.python import vision
 
 from posecheck.closing import Closing
 from posecheck.pipeline.landmarks import Landmark
-from posecheck.pipeline.pose import PersonGate, Pose, candidate_poses, open_landmarker
+from posecheck.pipeline.pose import PersonGate, Pose, SingleLooks, candidate_poses, looks_for
 from posecheck.pipeline.source import Frame
 
 # Hands, hair and loose clothes reach past the outermost joints: 15% of the body's larger
@@ -116,13 +115,17 @@ def hidden(image: np.ndarray, box: Box) -> np.ndarray:
 
 
 class OtherPeopleSearch(Closing):
-    """Looks for people other than the followed one, with a single-image model of its own
-    (its runs do not disturb the tracking of the main pass)."""
+    """Looks for people other than the followed one, with single looks of the model apart
+    from the tracking one (its runs do not disturb the tracking of the main pass; shared with
+    the track check when given, else its own)."""
 
     def __init__(
-        self, model_path: Path, period_s: float = ANALYZE_CHECK_PERIOD_S, gate: PersonGate = OTHER_PERSON_GATE
+        self,
+        model: Path | SingleLooks,
+        period_s: float = ANALYZE_CHECK_PERIOD_S,
+        gate: PersonGate = OTHER_PERSON_GATE,
     ) -> None:
-        self._landmarker = open_landmarker(model_path, vision.RunningMode.IMAGE, num_poses=1)
+        self.single_looks, self._own_looks = looks_for(model)
         self.gate = gate
         self.timer = PeopleCheckTimer(period_s)
         self.looks = 0
@@ -143,7 +146,7 @@ class OtherPeopleSearch(Closing):
         found: list[Box] = []
         for left, top in square_tiles(width, height):
             tile = np.ascontiguousarray(rgb[top : top + side, left : left + side])
-            result = self._landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=tile))
+            result = self.single_looks.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=tile))
             for pose in candidate_poses(result, timestamp_s, (side, side)):
                 if not self.gate.accepts(pose):
                     continue
@@ -171,7 +174,7 @@ class OtherPeopleSearch(Closing):
             return False
         picture, (left, top) = alone
         side = picture.shape[0]
-        result = self._landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=picture))
+        result = self.single_looks.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=picture))
         for pose in candidate_poses(result, 0.0, (side, side)):
             again = Box.around(pose)
             centre = (again.centre[0] + left, again.centre[1] + top)
@@ -180,7 +183,8 @@ class OtherPeopleSearch(Closing):
         return False
 
     def close(self) -> None:
-        self._landmarker.close()
+        if self._own_looks is not None:
+            self._own_looks.close()
 
 
 CLOSER_LOOK_SCALE = 2.0

@@ -28,7 +28,14 @@ from posecheck.errors import (
     PosecheckError,
     VideoTruncatedError,
 )
-from posecheck.pipeline.pose import PersonSelector, Pose, PoseEstimator, StillPictureTest, prepared_for_pose
+from posecheck.pipeline.pose import (
+    PersonSelector,
+    Pose,
+    PoseEstimator,
+    SingleLooks,
+    StillPictureTest,
+    prepared_for_pose,
+)
 from posecheck.pipeline.recording import PoseTrack
 from posecheck.pipeline.sides import SideKeeper
 from posecheck.pipeline.smoothing import OneEuroParameters, PoseSmoother
@@ -269,11 +276,13 @@ def model_stages(
     """The model's parts opened as ``options`` ask (a second look turned, the track check, a
     search for other people): the pose stage and the search a ``FrameStep`` is built from;
     closed after."""
+    looking = options.track_check_period_s is not None or options.people_check_period_s is not None
     with (
         PoseEstimator(model_path, max_people=max_people) as estimator,
         turned_retry_for(model_path, options.turned_retry) as turned,
-        every(options.track_check_period_s, lambda period: TrackCheck(model_path, period)) as checking,
-        every(options.people_check_period_s, lambda period: OtherPeopleSearch(model_path, period)) as others,
+        SingleLooks(model_path) if looking else contextlib.nullcontext(model_path) as looks,
+        every(options.track_check_period_s, lambda period: TrackCheck(looks, period)) as checking,
+        every(options.people_check_period_s, lambda period: OtherPeopleSearch(looks, period)) as others,
     ):
         yield PoseStage(estimator, turned_retry=turned, track_check=checking), others
 

@@ -274,6 +274,32 @@ def open_landmarker(
         ) from None
 
 
+class SingleLooks(Closing):
+    """The pose model for single pictures (IMAGE mode, one person a picture). The looks taken
+    beside following the person, the track check and the search for other people, share one:
+    each copy of the model costs about 80 MB of memory, and single looks keep no state
+    between pictures."""
+
+    def __init__(self, model_path: Path) -> None:
+        self._landmarker = open_landmarker(model_path, vision.RunningMode.IMAGE, num_poses=1)
+
+    def detect(self, picture: mp.Image) -> object:
+        """The model's result for one picture (``candidate_poses`` reads it)."""
+        return self._landmarker.detect(picture)
+
+    def close(self) -> None:
+        self._landmarker.close()
+
+
+def looks_for(model: Path | SingleLooks) -> tuple[SingleLooks, SingleLooks | None]:
+    """The single looks a part uses, and the ones it must close: those it is given (closed by
+    whoever opened them), or its own, opened from a model path."""
+    if isinstance(model, SingleLooks):
+        return model, None
+    own = SingleLooks(model)
+    return own, own
+
+
 class PoseEstimator(Closing):
     """Runs the pose model (VIDEO mode) on a stream of frames: every person it reports.
 

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import mediapipe as mp
 import numpy as np
-from mediapipe.tasks.python import vision
 
 from posecheck.closing import Closing
 from posecheck.pipeline.landmarks import Landmark as L
-from posecheck.pipeline.pose import PersonGate, Pose, candidate_poses, model_picture, open_landmarker
+from posecheck.pipeline.pose import PersonGate, Pose, SingleLooks, candidate_poses, looks_for, model_picture
 from posecheck.pipeline.source import Frame
 
 LOG = logging.getLogger(__name__)
@@ -101,12 +100,16 @@ def has_drifted(tracked: Pose, fresh: Pose) -> bool:
 
 
 class TrackCheck(Closing):
-    """The fresh looks, with a single-image model of their own."""
+    """The fresh looks, with single looks of the model apart from the tracking one (shared
+    with the search for other people when given, else its own)."""
 
     def __init__(
-        self, model_path: Path, period_s: float = TRACK_CHECK_PERIOD_S, gate: PersonGate | None = None
+        self,
+        model: Path | SingleLooks,
+        period_s: float = TRACK_CHECK_PERIOD_S,
+        gate: PersonGate | None = None,
     ) -> None:
-        self._landmarker = open_landmarker(model_path, vision.RunningMode.IMAGE, num_poses=1)
+        self.single_looks, self._own_looks = looks_for(model)
         self.period_s = period_s
         self.gate = gate or PersonGate()
         self._next_look_s: float | None = None
@@ -132,7 +135,7 @@ class TrackCheck(Closing):
             picture = model_picture(frame.image)
         found = [
             pose
-            for pose in candidate_poses(self._landmarker.detect(picture), frame.timestamp_s, frame.size)
+            for pose in candidate_poses(self.single_looks.detect(picture), frame.timestamp_s, frame.size)
             if self.gate.accepts(pose)
         ]
         drifted = bool(found) and has_drifted(tracked, found[0])
@@ -149,4 +152,5 @@ class TrackCheck(Closing):
         return found[0]
 
     def close(self) -> None:
-        self._landmarker.close()
+        if self._own_looks is not None:
+            self._own_looks.close()

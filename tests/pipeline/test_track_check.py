@@ -15,7 +15,7 @@ from mediapipe.tasks.python import vision
 
 from posecheck.analysis.video import VideoOptions, analyze_video, model_stages, video_poses
 from posecheck.evaluation.corpus import corpus_track
-from posecheck.pipeline.pose import Pose, candidate_poses, open_landmarker
+from posecheck.pipeline.pose import Pose, SingleLooks, candidate_poses, model_picture, open_landmarker
 from posecheck.pipeline.sides import left_right_swapped
 from posecheck.pipeline.source import VideoFileSource, prefetched
 from posecheck.pipeline.track_check import (
@@ -179,3 +179,18 @@ def test_a_drift_is_followed_only_once_a_second_look_soon_after_confirms_it(
         assert late.fresh_fit(frames[30.0], wrong[30.0]) is None  # too late to confirm: suspected anew
         assert late.fresh_fit(frames[30.5], wrong[30.5]) is not None
         assert late.looks == 3 and late.drifts == 1
+
+
+def test_the_track_check_and_the_search_for_others_share_one_single_image_model(
+    corpus: Path, model_path: Path
+) -> None:
+    """Each copy of the model costs about 80 MB: one is opened for both, and a part given it
+    leaves it open for the other."""
+    with model_stages(model_path, VideoOptions()) as (stage, others):
+        assert stage.track_check is not None and others is not None
+        assert stage.track_check.single_looks is others.single_looks
+    (frame,) = frames_at(corpus / KNEELING_CLIP, (5.0,))
+    with SingleLooks(model_path) as shared:
+        with TrackCheck(shared) as checking:
+            checking.fresh_fit(frame, None)
+        assert candidate_poses(shared.detect(model_picture(frame.image)), 5.0, frame.size)
