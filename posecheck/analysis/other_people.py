@@ -5,8 +5,8 @@ with two clear people: its person detector keys on faces and large bodies, and t
 follows hides the rest. So the search hides the followed person (their padded box painted
 grey), cuts the frame into overlapping square tiles as wide as its shorter side, and asks a
 single-image run of the model for one person in each tile; a person in a tile of their own
-is found. A figure found is looked at again, alone and closer: a logo the model fits as a
-body among the rest of the picture is not found again. Each tile costs a full detection
+is found. A figure found is looked at again, alone in a square twice its size: a logo the
+model fits as a body among the rest of the picture is not found again. Each tile costs a full detection
 (`bench/other_people.py` times it), so the search runs every few seconds, not on every frame
 (see ``PeopleCheckTimer``).
 
@@ -25,7 +25,7 @@ import numpy as np
 
 from posecheck.closing import Closing
 from posecheck.pipeline.landmarks import Landmark
-from posecheck.pipeline.pose import PersonGate, Pose, SingleLooks, candidate_poses, looks_for
+from posecheck.pipeline.pose import PersonGate, Pose, SingleImageModel, candidate_poses, given_or_own
 from posecheck.pipeline.source import Frame
 
 # Hands, hair and loose clothes reach past the outermost joints: 15% of the body's larger
@@ -36,7 +36,8 @@ MASK_GREY = 127
 # How often to look. A recorded video is judged as a whole: a look every 5 s still sees anyone
 # who stays in the picture long enough to matter, at a few percent of the analysis time.
 # Live, the instruction must come while the person is still there, and a passer-by lingers a
-# few seconds: every 2 s (one look is a latency spike of a tile's time per tile).
+# few seconds: every 2 s (one look is a latency spike of a tile's time per tile, and one
+# more for each figure found).
 ANALYZE_CHECK_PERIOD_S = 5.0
 LIVE_CHECK_PERIOD_S = 2.0
 
@@ -121,11 +122,11 @@ class OtherPeopleSearch(Closing):
 
     def __init__(
         self,
-        model: Path | SingleLooks,
+        model: Path | SingleImageModel,
         period_s: float = ANALYZE_CHECK_PERIOD_S,
         gate: PersonGate = OTHER_PERSON_GATE,
     ) -> None:
-        self.single_looks, self._own_looks = looks_for(model)
+        self.single_image_model, self._own_looks = given_or_own(model)
         self.gate = gate
         self.timer = PeopleCheckTimer(period_s)
         self.looks = 0
@@ -146,7 +147,7 @@ class OtherPeopleSearch(Closing):
         found: list[Box] = []
         for left, top in square_tiles(width, height):
             tile = np.ascontiguousarray(rgb[top : top + side, left : left + side])
-            result = self.single_looks.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=tile))
+            result = self.single_image_model.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=tile))
             for pose in candidate_poses(result, timestamp_s, (side, side)):
                 if not self.gate.accepts(pose):
                     continue
@@ -154,27 +155,28 @@ class OtherPeopleSearch(Closing):
                 box = Box(box.left + left, box.top + top, box.right + left, box.bottom + top)
                 if followed_box.contains(box.centre):
                     continue  # a piece of the followed person, not someone else
-                if not self._seen_again_alone(rgb, box):
-                    continue  # a pattern (a logo) that looks like a body only small and among others
-                if not any(seen.contains(box.centre) or box.contains(seen.centre) for seen in found):
-                    found.append(box)  # overlapping tiles see the same person twice
+                if any(seen.contains(box.centre) or box.contains(seen.centre) for seen in found):
+                    continue  # overlapping tiles see the same person twice
+                if self._seen_again_alone(rgb, box):
+                    found.append(box)  # else a pattern (a logo) that looks like a body only among the rest
         return OtherPeople(timestamp_s, tuple(found))
 
     def _seen_again_alone(self, rgb: np.ndarray, box: Box) -> bool:
-        """Whether a closer look at the figure in ``box``, alone (the rest of the picture
-        painted grey) and twice as large in the model's input, finds a person there again.
+        """Whether a second look at the figure in ``box``, alone (the rest of the picture
+        painted grey) in a square twice its larger side (it fills half the model's input, as
+        a person near the camera does), finds a person there again.
 
         Measured: every real person the search finds in the corpus (the street clip's
         passers-by and the man at its back, the second person of two side by side) is found
         again, joints within 0.5 torso lengths, presence 0.99 or more; the emblem in a
         child's pose clip's logo, fitted as a body in the whole tile at every look, is not
         found at all."""
-        alone = alone_in_square(rgb, box, CLOSER_LOOK_SCALE)
+        alone = alone_in_square(rgb, box, SECOND_LOOK_SCALE)
         if alone is None:
             return False
         picture, (left, top) = alone
         side = picture.shape[0]
-        result = self.single_looks.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=picture))
+        result = self.single_image_model.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=picture))
         for pose in candidate_poses(result, 0.0, (side, side)):
             again = Box.around(pose)
             centre = (again.centre[0] + left, again.centre[1] + top)
@@ -187,15 +189,16 @@ class OtherPeopleSearch(Closing):
             self._own_looks.close()
 
 
-CLOSER_LOOK_SCALE = 2.0
-"""The closer look's square is twice the figure's larger side: the figure fills half of the
+SECOND_LOOK_SCALE = 2.0
+"""The second look's square is twice the figure's larger side: the figure fills half of the
 model's input, as a person near the camera does."""
 
 
 def alone_in_square(rgb: np.ndarray, box: Box, scale: float) -> tuple[np.ndarray, tuple[int, int]] | None:
     """A square picture ``scale`` times the box's larger side, centred on it, showing only
-    the box (grown by ``FOLLOWED_BOX_PADDING``) and grey elsewhere, with the square's top-left
-    corner in the frame; None for an empty box."""
+    the box (grown by ``FOLLOWED_BOX_PADDING``) and grey elsewhere, with the position of the
+    square's top-left corner in the frame's pixels (negative where the square reaches past the
+    frame's edge); None for an empty box."""
     side = round(scale * max(box.right - box.left, box.bottom - box.top))
     if side < 2:
         return None

@@ -32,7 +32,7 @@ from posecheck.pipeline.pose import (
     PersonSelector,
     Pose,
     PoseEstimator,
-    SingleLooks,
+    SingleImageModel,
     StillPictureTest,
     prepared_for_pose,
 )
@@ -276,13 +276,17 @@ def model_stages(
     """The model's parts opened as ``options`` ask (a second look turned, the track check, a
     search for other people): the pose stage and the search a ``FrameStep`` is built from;
     closed after."""
-    looking = options.track_check_period_s is not None or options.people_check_period_s is not None
+    single_image_needed = (
+        options.track_check_period_s is not None or options.people_check_period_s is not None
+    )
+    # Without either part nothing looks at single pictures: no model is opened (``single``
+    # is then the path, never used).
     with (
         PoseEstimator(model_path, max_people=max_people) as estimator,
         turned_retry_for(model_path, options.turned_retry) as turned,
-        SingleLooks(model_path) if looking else contextlib.nullcontext(model_path) as looks,
-        every(options.track_check_period_s, lambda period: TrackCheck(looks, period)) as checking,
-        every(options.people_check_period_s, lambda period: OtherPeopleSearch(looks, period)) as others,
+        SingleImageModel(model_path) if single_image_needed else contextlib.nullcontext(model_path) as single,
+        every(options.track_check_period_s, lambda period: TrackCheck(single, period)) as checking,
+        every(options.people_check_period_s, lambda period: OtherPeopleSearch(single, period)) as others,
     ):
         yield PoseStage(estimator, turned_retry=turned, track_check=checking), others
 

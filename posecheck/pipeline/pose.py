@@ -274,7 +274,7 @@ def open_landmarker(
         ) from None
 
 
-class SingleLooks(Closing):
+class SingleImageModel(Closing):
     """The pose model for single pictures (IMAGE mode, one person a picture). The looks taken
     beside following the person, the track check and the search for other people, share one:
     each copy of the model costs about 80 MB of memory, and single looks keep no state
@@ -291,12 +291,12 @@ class SingleLooks(Closing):
         self._landmarker.close()
 
 
-def looks_for(model: Path | SingleLooks) -> tuple[SingleLooks, SingleLooks | None]:
-    """The single looks a part uses, and the ones it must close: those it is given (closed by
-    whoever opened them), or its own, opened from a model path."""
-    if isinstance(model, SingleLooks):
+def given_or_own(model: Path | SingleImageModel) -> tuple[SingleImageModel, SingleImageModel | None]:
+    """The single-image model a part uses, and the one it must close: the model it is given
+    (closed by whoever opened it), or its own, opened from a model path."""
+    if isinstance(model, SingleImageModel):
         return model, None
-    own = SingleLooks(model)
+    own = SingleImageModel(model)
     return own, own
 
 

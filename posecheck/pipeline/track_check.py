@@ -23,7 +23,14 @@ import numpy as np
 
 from posecheck.closing import Closing
 from posecheck.pipeline.landmarks import Landmark as L
-from posecheck.pipeline.pose import PersonGate, Pose, SingleLooks, candidate_poses, looks_for, model_picture
+from posecheck.pipeline.pose import (
+    PersonGate,
+    Pose,
+    SingleImageModel,
+    candidate_poses,
+    given_or_own,
+    model_picture,
+)
 from posecheck.pipeline.source import Frame
 
 LOG = logging.getLogger(__name__)
@@ -105,11 +112,11 @@ class TrackCheck(Closing):
 
     def __init__(
         self,
-        model: Path | SingleLooks,
+        model: Path | SingleImageModel,
         period_s: float = TRACK_CHECK_PERIOD_S,
         gate: PersonGate | None = None,
     ) -> None:
-        self.single_looks, self._own_looks = looks_for(model)
+        self.single_image_model, self._own_looks = given_or_own(model)
         self.period_s = period_s
         self.gate = gate or PersonGate()
         self._next_look_s: float | None = None
@@ -135,7 +142,9 @@ class TrackCheck(Closing):
             picture = model_picture(frame.image)
         found = [
             pose
-            for pose in candidate_poses(self.single_looks.detect(picture), frame.timestamp_s, frame.size)
+            for pose in candidate_poses(
+                self.single_image_model.detect(picture), frame.timestamp_s, frame.size
+            )
             if self.gate.accepts(pose)
         ]
         drifted = bool(found) and has_drifted(tracked, found[0])

@@ -71,8 +71,8 @@ a close-up or a cut may hide the other leg, which the model then draws beside th
 
 PICTURE_JUMP = 0.5
 """Joints do not travel half a torso length between two frames of a hold (the median joint;
-as in ``pipeline.sides``): a bigger jump is a cut or a close-up, and what the side read
-already has stands."""
+the same bound as ``pipeline.sides`` puts on its mean over the limbs): a bigger jump is a cut
+or a close-up, and what the side read already has stands."""
 
 RESTED_PART_WAY = "rested part-way down"
 """The variant of a rep entered from a rest short of the start position."""

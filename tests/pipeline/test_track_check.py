@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from mediapipe.tasks.python import vision
 
+from posecheck.analysis.other_people import OtherPeopleSearch
 from posecheck.analysis.video import VideoOptions, analyze_video, model_stages, video_poses
 from posecheck.evaluation.corpus import corpus_track
-from posecheck.pipeline.pose import Pose, SingleLooks, candidate_poses, model_picture, open_landmarker
+from posecheck.pipeline.pose import Pose, SingleImageModel, candidate_poses, model_picture, open_landmarker
 from posecheck.pipeline.sides import left_right_swapped
 from posecheck.pipeline.source import VideoFileSource, prefetched
 from posecheck.pipeline.track_check import (
@@ -182,15 +183,19 @@ def test_a_drift_is_followed_only_once_a_second_look_soon_after_confirms_it(
 
 
 def test_the_track_check_and_the_search_for_others_share_one_single_image_model(
-    corpus: Path, model_path: Path
+    corpus: Path, model_path: Path, fep_poses
 ) -> None:
     """Each copy of the model costs about 80 MB: one is opened for both, and a part given it
-    leaves it open for the other."""
+    leaves it open for the others."""
     with model_stages(model_path, VideoOptions()) as (stage, others):
         assert stage.track_check is not None and others is not None
-        assert stage.track_check.single_looks is others.single_looks
-    (frame,) = frames_at(corpus / KNEELING_CLIP, (5.0,))
-    with SingleLooks(model_path) as shared:
+        assert stage.track_check.single_image_model is others.single_image_model
+    (frame,) = frames_at(corpus / FEP_CLIP, (25.0,))
+    tracked = _pose_at(fep_poses, frame.timestamp_s)
+    with SingleImageModel(model_path) as shared:
         with TrackCheck(shared) as checking:
-            checking.fresh_fit(frame, None)
-        assert candidate_poses(shared.detect(model_picture(frame.image)), 5.0, frame.size)
+            assert checking.fresh_fit(frame, tracked) is None  # the track is right
+            assert checking.looks == 1
+        with OtherPeopleSearch(shared) as search:
+            assert search.look(frame.image, tracked, frame.timestamp_s).count == 0
+        assert candidate_poses(shared.detect(model_picture(frame.image)), frame.timestamp_s, frame.size)

@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 
 from posecheck.rules.body import Body
-from posecheck.rules.engine import PICTURE_JUMP
-from posecheck.rules.events import Event, Fault, FaultCleared, FaultStarted, Hold, Phase
+from posecheck.rules.engine import PICTURE_JUMP, RuleEngine
+from posecheck.rules.events import Event, Fault, FaultCleared, FaultStarted, Hold, HoldFinished, Phase
 from posecheck.rules.faults import START_FAULT_OVERLAP_S, FaultWatch
 from posecheck.rules.holds import HoldDraft
 from posecheck.rules.levels import PositionWatch
@@ -17,7 +17,7 @@ from posecheck.rules.registry import exercise_named
 from posecheck.rules.release import ReleaseWatch
 from posecheck.rules.settling import picture_jumped
 from posecheck.rules.vocabulary import Check, Measurement, SlowRelease, at_least
-from tests.figures import prone
+from tests.figures import prone, timeline
 
 BODY = Body.of(prone(0.0, 30.0))
 
@@ -179,8 +179,42 @@ def test_credited_time_is_the_span_less_every_pause_counted_once() -> None:
 def test_a_close_up_is_a_jump_in_the_picture_and_a_held_body_is_not() -> None:
     still = prone(0.0, 30.0)
     held = dataclasses.replace(still, timestamp_s=0.04, image_xy=still.image_xy + 2.0)
-    # a close-up: the same body twice as large, about the picture's corner
-    close_up = dataclasses.replace(still, timestamp_s=0.04, image_xy=still.image_xy * 2.0)
+    # a close-up: the same body twice as large about its own middle, so that the joints move
+    # 0.35 of the close-up's torso (under the bound) and 0.70 of the first frame's (over it)
+    middle = still.image_xy[11:29].mean(axis=0)
+    close_up = dataclasses.replace(still, timestamp_s=0.04, image_xy=middle + (still.image_xy - middle) * 2.0)
     assert not picture_jumped(Body.of(held), Body.of(still), PICTURE_JUMP)
     assert picture_jumped(Body.of(close_up), Body.of(still), PICTURE_JUMP)
     assert picture_jumped(Body.of(still), Body.of(close_up), PICTURE_JUMP)  # and back out
+
+
+def _hold_side(
+    close_up_from_s: float | None, other_leg_from_s: float, first: str | None = "left"
+) -> str | None:
+    """A press-up hold (3-10 s) whose side a dial reads: ``first`` until ``other_leg_from_s``,
+    then "both", as the model draws a leg out of the picture beside the held one; the
+    picture enlarged about the body (a close-up) from ``close_up_from_s``."""
+    readings: list[str | None] = []
+    exercise = dataclasses.replace(exercise_named("prone_press_up"), side_of=lambda body: readings[-1])
+    engine = RuleEngine(exercise)
+    finished: list[Hold] = []
+    for time_s, lift in timeline([(2.0, 5.0), (1.0, 35.0), (7.0, 35.0), (2.0, 5.0), (2.0, 5.0)], 5.0):
+        pose = prone(time_s, lift)
+        if close_up_from_s is not None and time_s >= close_up_from_s:
+            middle = pose.image_xy[11:29].mean(axis=0)
+            pose = dataclasses.replace(pose, image_xy=middle + (pose.image_xy - middle) * 2.0)
+        readings.append(first if time_s < other_leg_from_s else "both")
+        finished += [
+            event.hold for event in engine.update(time_s, Body.of(pose)) if isinstance(event, HoldFinished)
+        ]
+    (hold,) = finished
+    return hold.side
+
+
+def test_a_hold_keeps_the_side_read_before_a_close_up_in_its_first_seconds() -> None:
+    assert _hold_side(close_up_from_s=None, other_leg_from_s=4.6) == "both"  # what the dial reads most
+    assert _hold_side(close_up_from_s=4.6, other_leg_from_s=4.6) == "left"
+
+
+def test_a_close_up_before_any_side_is_read_does_not_stop_the_reading() -> None:
+    assert _hold_side(close_up_from_s=4.6, other_leg_from_s=4.8, first=None) == "both"
