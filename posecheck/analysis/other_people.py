@@ -116,9 +116,9 @@ def hidden(image: np.ndarray, box: Box) -> np.ndarray:
 
 
 class OtherPeopleSearch(Closing):
-    """Looks for people other than the followed one, with single looks of the model apart
-    from the tracking one (its runs do not disturb the tracking of the main pass; shared with
-    the track check when given, else its own)."""
+    """Looks for people other than the followed one, with a single-image model apart from the
+    tracking one, so that its runs do not disturb the tracking of the main pass (the one shared
+    with the track check when given, else its own)."""
 
     def __init__(
         self,
@@ -126,7 +126,7 @@ class OtherPeopleSearch(Closing):
         period_s: float = ANALYZE_CHECK_PERIOD_S,
         gate: PersonGate = OTHER_PERSON_GATE,
     ) -> None:
-        self.single_image_model, self._own_looks = given_or_own(model)
+        self.single_image_model, self._own_model = given_or_own(model)
         self.gate = gate
         self.timer = PeopleCheckTimer(period_s)
         self.looks = 0
@@ -185,8 +185,8 @@ class OtherPeopleSearch(Closing):
         return False
 
     def close(self) -> None:
-        if self._own_looks is not None:
-            self._own_looks.close()
+        if self._own_model is not None:
+            self._own_model.close()
 
 
 SECOND_LOOK_SCALE = 2.0

@@ -107,7 +107,7 @@ def has_drifted(tracked: Pose, fresh: Pose) -> bool:
 
 
 class TrackCheck(Closing):
-    """The fresh looks, with single looks of the model apart from the tracking one (shared
+    """The fresh looks, with a single-image model apart from the tracking one (the one shared
     with the search for other people when given, else its own)."""
 
     def __init__(
@@ -116,7 +116,7 @@ class TrackCheck(Closing):
         period_s: float = TRACK_CHECK_PERIOD_S,
         gate: PersonGate | None = None,
     ) -> None:
-        self.single_image_model, self._own_looks = given_or_own(model)
+        self.single_image_model, self._own_model = given_or_own(model)
         self.period_s = period_s
         self.gate = gate or PersonGate()
         self._next_look_s: float | None = None
@@ -161,5 +161,5 @@ class TrackCheck(Closing):
         return found[0]
 
     def close(self) -> None:
-        if self._own_looks is not None:
-            self._own_looks.close()
+        if self._own_model is not None:
+            self._own_model.close()
