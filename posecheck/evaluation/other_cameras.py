@@ -8,7 +8,10 @@ the same timeline, so the same labels score them.
 - ``far``: the camera twice as far away (the picture at half size, in the middle of a grey
   frame);
 - ``near``: the camera 1.3 times closer (the middle of the picture enlarged to fill it: a
-  head, hands or feet near the edge leave the picture, as with a laptop set too close).
+  head, hands or feet near the edge leave the picture, as with a laptop set too close);
+- ``dim``: a dim room filmed by a webcam (a third of the light, with the sensor's grain);
+- ``slow``: a camera or an animated GIF at 10 frames a second (every frame kept in its
+  place on the timeline, the others dropped).
 
 Each changed clip is written once (lossless enough for the model: OpenCV's MPEG-4 at the
 clip's own size and frame rate) next to the track cache, and its pose track is cached as
@@ -31,6 +34,11 @@ CROOKED_DEG = 12.0
 FAR_SCALE = 0.5
 FAR_BACKGROUND_GREY = 110
 NEAR_SCALE = 1.3
+DIM_LIGHT = 1 / 3
+DIM_GRAIN = 6.0
+"""Grey levels of sensor noise (standard deviation) in a dim picture: a webcam raises its
+gain in a dim room, and the grain rises with it."""
+SLOW_FPS = 10.0
 
 
 class CameraChange(StrEnum):
@@ -38,6 +46,8 @@ class CameraChange(StrEnum):
     CROOKED = "crooked"
     FAR = "far"
     NEAR = "near"
+    DIM = "dim"
+    SLOW = "slow"
 
 
 def _mirrored(image: np.ndarray) -> np.ndarray:
@@ -69,12 +79,27 @@ def _near(image: np.ndarray) -> np.ndarray:
     return cv2.resize(middle, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
+def _dim(image: np.ndarray) -> np.ndarray:
+    # The grain is seeded by the picture, so the same clip is always dimmed the same way.
+    grain = np.random.default_rng(int(image.sum(dtype=np.int64))).normal(0.0, DIM_GRAIN, image.shape)
+    return np.clip(image.astype(np.float32) * DIM_LIGHT + grain, 0, 255).astype(np.uint8)
+
+
+def _unchanged(image: np.ndarray) -> np.ndarray:
+    return image
+
+
 PICTURE_CHANGES: dict[CameraChange, Callable[[np.ndarray], np.ndarray]] = {
     CameraChange.MIRRORED: _mirrored,
     CameraChange.CROOKED: _crooked,
     CameraChange.FAR: _far,
     CameraChange.NEAR: _near,
+    CameraChange.DIM: _dim,
+    CameraChange.SLOW: _unchanged,
 }
+
+FRAME_RATES = {CameraChange.SLOW: SLOW_FPS}
+"""Changes that film fewer frames a second than the clip."""
 
 SIDES_SEEN_MIRRORED = {"left": "right", "right": "left"}
 
@@ -84,6 +109,8 @@ CHANGE_FOLDERS = {
     CameraChange.CROOKED: f"crooked-{CROOKED_DEG:g}deg",
     CameraChange.FAR: f"far-{FAR_SCALE:g}x",
     CameraChange.NEAR: f"near-{NEAR_SCALE:g}x",
+    CameraChange.DIM: f"dim-{DIM_LIGHT:.2f}-grain-{DIM_GRAIN:g}",
+    CameraChange.SLOW: f"slow-{SLOW_FPS:g}fps",
 }
 """Named by their settings, so that a changed setting writes its clips again."""
 
@@ -97,14 +124,16 @@ def seen_as(video: Path, change: CameraChange, folder: Path) -> Path:
     partial = target.with_suffix(".partial.mp4")
     with VideoFileSource(video) as source:
         info = source.info
+        every = max(1, round(info.fps / FRAME_RATES[change])) if change in FRAME_RATES else 1
         writer = cv2.VideoWriter(
-            str(partial), cv2.VideoWriter.fourcc(*"mp4v"), info.fps, (info.width, info.height)
+            str(partial), cv2.VideoWriter.fourcc(*"mp4v"), info.fps / every, (info.width, info.height)
         )
         if not writer.isOpened():
             raise OutputError(f"cannot write {partial}: choose a writable cache folder (--cache)")
         try:
-            for frame in source:
-                writer.write(PICTURE_CHANGES[change](frame.image))
+            for index, frame in enumerate(source):
+                if index % every == 0:
+                    writer.write(PICTURE_CHANGES[change](frame.image))
         finally:
             writer.release()
     partial.replace(target)

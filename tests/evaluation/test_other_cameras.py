@@ -11,7 +11,16 @@ import pytest
 
 from posecheck.analysis.video import analyze_track
 from posecheck.evaluation.corpus import ClipLabel, corpus_track, labels_seen_as
-from posecheck.evaluation.other_cameras import FAR_SCALE, NEAR_SCALE, PICTURE_CHANGES, CameraChange, seen_as
+from posecheck.evaluation.other_cameras import (
+    DIM_GRAIN,
+    DIM_LIGHT,
+    FAR_SCALE,
+    NEAR_SCALE,
+    PICTURE_CHANGES,
+    SLOW_FPS,
+    CameraChange,
+    seen_as,
+)
 from posecheck.pipeline.source import VideoFileSource, write_excerpt
 from posecheck.rules.engine import SIDE_READ_S
 
@@ -61,6 +70,15 @@ def test_a_crooked_camera_keeps_the_size_and_turns_the_picture() -> None:
     assert abs(rows_left - rows_right) > 10  # the level line now slopes
 
 
+def test_a_dim_room_darkens_the_picture_and_adds_grain_the_same_way_each_time() -> None:
+    picture = np.full((90, 160, 3), 150, dtype=np.uint8)
+    dim = PICTURE_CHANGES[CameraChange.DIM](picture)
+    assert dim.shape == picture.shape and dim.dtype == np.uint8
+    assert float(dim.mean()) == pytest.approx(150 * DIM_LIGHT, abs=1.0)
+    assert float(dim.std()) == pytest.approx(DIM_GRAIN, rel=0.2)  # grain on an even grey
+    assert np.array_equal(dim, PICTURE_CHANGES[CameraChange.DIM](picture))
+
+
 def test_the_labels_exchange_legs_only_when_seen_from_the_other_side() -> None:
     label = ClipLabel(
         "k.mp4", "knee_to_chest", ((1.0, 5.0), (6.0, 9.0), (10.0, 12.0)), 2, sides=("right", "left", "both")
@@ -97,3 +115,16 @@ def test_a_close_up_cut_early_in_a_hold_keeps_the_leg_read_before_it(
     assert hold.start_s < 14.9 < hold.end_s  # the cut at 14.95 s falls inside the hold's first 3 s
     assert hold.start_s > 14.95 - SIDE_READ_S
     assert hold.side == "left"
+
+
+def test_a_slow_camera_keeps_fewer_frames_each_in_its_place_on_the_timeline(
+    corpus: Path, tmp_path: Path
+) -> None:
+    excerpt = write_excerpt(corpus / CLIP, 2.0, tmp_path / "excerpt.mp4")
+    slow = seen_as(excerpt, CameraChange.SLOW, tmp_path / "seen_as")
+    with VideoFileSource(excerpt) as original, VideoFileSource(slow) as other:
+        every = round(original.info.fps / SLOW_FPS)
+        assert every > 1
+        assert other.info.fps == pytest.approx(original.info.fps / every)
+        times = [frame.timestamp_s for frame in original][::every]
+        assert [frame.timestamp_s for frame in other] == pytest.approx(times, abs=1e-3)
