@@ -387,7 +387,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze = commands.add_parser("analyze", parents=[history_options()], help="analyse a recorded video")
     analyze.add_argument(
-        "video", help="the video file, a folder of videos, or a manifest (.csv: video[,exercise][,patient])"
+        "video",
+        # Optional only so that `--ray FOLDER` (the folder taken as the address) can be read as meant.
+        nargs="?",
+        help="the video file, a folder of videos, or a manifest (.csv: video[,exercise][,patient])",
     )
     analyze.add_argument(
         "--exercise",
@@ -525,9 +528,29 @@ def _is_folder(path: str) -> bool:
         return False
 
 
+def _take_ray_address_as_the_batch(arguments: argparse.Namespace) -> None:
+    """``analyze --ray FOLDER`` reads FOLDER as the address; with no video given, a folder or
+    manifest there is the batch and Ray starts here, as the user meant."""
+    address = arguments.ray
+    if arguments.video is None and address and (_is_folder(address) or _is_manifest(address)):
+        arguments.video, arguments.ray = address, ""
+
+
+def _is_manifest(path: str) -> bool:
+    from posecheck.batch.manifest import is_manifest
+
+    try:
+        return is_manifest(path) and Path(path).is_file()
+    except OSError:
+        return False
+
+
 def _check_analyze_usage(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
     from posecheck.batch.manifest import is_manifest
 
+    _take_ray_address_as_the_batch(arguments)
+    if arguments.video is None:
+        parser.error("give the video file, folder of videos or manifest to analyse")
     if arguments.jobs < 1:
         parser.error("--jobs must be 1 or more")
     if arguments.jobs > 1 and arguments.ray is not None:

@@ -92,6 +92,25 @@ def test_ray_without_ray_installed_says_how_to_install_it_in_one_line(tmp_path: 
     assert completed.stdout == ""
 
 
+@pytest.mark.parametrize("batch", ["folder", "manifest"])
+def test_ray_before_the_folder_or_manifest_takes_it_as_the_batch_not_the_address(
+    tmp_path: Path, batch: str
+) -> None:
+    (tmp_path / "videos").mkdir()
+    (tmp_path / "videos" / "a.mp4").write_text("never read\n")
+    source = write(tmp_path, "video\nvideos/a.mp4\n") if batch == "manifest" else tmp_path / "videos"
+    # Ray marked absent: reaching the batch's Ray start proves the path was read as the batch.
+    completed = run_cli("analyze", "--ray", source, "--no-history", prelude="sys.modules['ray'] = None")
+    assert completed.returncode == 12, completed.stderr
+    assert "pip install 'backcare-posecheck[cluster]'" in completed.stderr
+
+
+def test_analyze_without_a_video_is_a_one_line_usage_error() -> None:
+    completed = run_cli("analyze", "--ray", "auto", "--no-history")
+    assert completed.returncode == 2, completed.stderr
+    assert "give the video file, folder of videos or manifest" in completed.stderr
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
