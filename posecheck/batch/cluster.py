@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import functools
 import hashlib
@@ -27,6 +28,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -45,6 +47,10 @@ INSTALL_HINT = "pip install 'backcare-posecheck[cluster]'"
 RETRIES_AFTER_A_DEAD_WORKER = 1
 MODEL_FOLDER = "posecheck-models"
 CONNECT_TIMEOUT_S = 10.0
+# Ctrl-C: each task looks for the stop this often, and the driver waits this long for the
+# running videos to come back with what they recorded (a second Ctrl-C stops waiting).
+STOP_POLL_S = 0.5
+STOP_WAIT_S = 30.0
 
 
 def import_ray() -> ModuleType:
@@ -109,13 +115,69 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def analyze_on_worker(job: VideoJob, model: ShippedModel) -> VideoOutcome:
-    """A Ray task: ``analyze_job`` with the model from the object store."""
+class StopFlag:
+    """A Ray actor the driver sets on Ctrl-C and every task watches (``ray.cancel`` would
+    discard what a running task recorded: its result becomes a cancellation)."""
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+
+def analyze_on_worker(job: VideoJob, model: ShippedModel, stop: Any = None) -> VideoOutcome:
+    """A Ray task: ``analyze_job`` with the model from the object store. Once ``stop`` (a
+    ``StopFlag`` actor) is set, a video not yet begun is left and a running one ends at
+    its next frame, keeping what it recorded, as Ctrl-C does with ``--jobs``."""
+    if stop is not None and _is_set(stop):
+        return VideoOutcome.of(job.video, None, not_analysed(job.video))
     try:
         local_model = model_on_this_node(model)
     except PosecheckError as error:
         return VideoOutcome.of(job.video, None, error)
-    return analyze_job(replace(job, model_path=local_model))
+    with _interrupted_once_set(stop):
+        return analyze_job(replace(job, model_path=local_model))
+
+
+def _is_set(stop: Any) -> bool:
+    import ray
+
+    return bool(ray.get(stop.is_set.remote()))
+
+
+@contextlib.contextmanager
+def _interrupted_once_set(stop: Any) -> Iterator[None]:
+    """While the block runs, a thread looks at ``stop`` every ``STOP_POLL_S`` and, once it is
+    set, interrupts the main thread as Ctrl-C would (the frame loop's own way to stop)."""
+    if stop is None:
+        yield
+        return
+    ended = threading.Event()
+    running = threading.Lock()  # held while interrupting: never once the block has ended
+
+    def watch() -> None:
+        while not ended.wait(STOP_POLL_S):
+            try:
+                stopping = _is_set(stop)
+            except Exception:  # the driver (and its actor) gone: Ray ends this task itself
+                return
+            if stopping:
+                with running:
+                    if not ended.is_set():
+                        _thread.interrupt_main()
+                return
+
+    watcher = threading.Thread(target=watch, name="posecheck-stop-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        with running:
+            ended.set()
 
 
 @contextlib.contextmanager
@@ -169,8 +231,9 @@ class RayRunner:
     """Runs each video as one Ray task needing one CPU (``analyze --ray [ADDRESS]``).
 
     ``address``: the cluster's (as ``ray.init`` takes it: ``HOST:6379``, ``ray://HOST:10001``,
-    ``auto``); None starts a Ray on this machine for the run. Ctrl-C cancels the tasks not
-    finished and keeps the outcomes that came.
+    ``auto``); None starts a Ray on this machine for the run. Ctrl-C starts no further
+    video; running ones stop at their next frame and keep what they recorded (as with
+    ``--jobs``); a task that has not answered within ``STOP_WAIT_S`` is cancelled.
     """
 
     def __init__(self, address: str | None = None, *, verbose: bool = False) -> None:
@@ -182,22 +245,40 @@ class RayRunner:
         ray = self.ray
         with connected(ray, self.address, self.verbose):
             task = ray.remote(num_cpus=1, max_retries=RETRIES_AFTER_A_DEAD_WORKER)(analyze_on_worker)
+            stop = ray.remote(num_cpus=0)(StopFlag).remote()
             models: dict[Path, ShippedModel] = {}
             pending: dict[Any, int] = {}
             for index, job in jobs.items():
                 if job.model_path not in models:
                     models[job.model_path] = ShippedModel.put(ray, job.model_path)
-                pending[task.remote(job, models[job.model_path])] = index
+                pending[task.remote(job, models[job.model_path], stop)] = index
             try:
-                while pending:
-                    ready, _ = ray.wait(list(pending), num_returns=1)
-                    for reference in ready:
-                        index = pending.pop(reference)
-                        finished(index, self._outcome(reference, jobs[index]))
+                self._collect(pending, jobs, finished)
             except KeyboardInterrupt:
+                stop.set.remote()
+                with contextlib.suppress(KeyboardInterrupt):
+                    self._collect(pending, jobs, finished, timeout_s=STOP_WAIT_S)
                 for reference in pending:
                     ray.cancel(reference, force=False)
                 raise
+
+    def _collect(
+        self,
+        pending: dict[Any, int],
+        jobs: Mapping[int, VideoJob],
+        finished: Finished,
+        timeout_s: float | None = None,
+    ) -> None:
+        """Reports each task's outcome as it comes, until none is pending or ``timeout_s`` ends."""
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        while pending:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return
+            ready, _ = self.ray.wait(list(pending), num_returns=1, timeout=left)
+            for reference in ready:
+                index = pending.pop(reference)
+                finished(index, self._outcome(reference, jobs[index]))
 
     def _outcome(self, reference: Any, job: VideoJob) -> VideoOutcome:
         exceptions = self.ray.exceptions

@@ -1,8 +1,9 @@
 """A batch on a real Ray cluster started here (a head and two one-CPU worker nodes, each its
 own raylet and object store): the same table, reports and exit status as ``--jobs``, a
-worker killed in the middle of a video, a video that kills its worker every time, Ctrl-C,
-and each patient's sessions in their own history. Real model, real corpus clips (their
-first seconds, every second frame, to keep the run short)."""
+worker killed in the middle of a video, a video that kills its worker every time, Ctrl-C
+(the running video keeping what it recorded), and each patient's sessions in their own
+history. Real model, real corpus clips (their first seconds, every second frame, to keep
+the run short)."""
 
 from __future__ import annotations
 
@@ -243,7 +244,7 @@ def test_a_video_that_kills_its_worker_twice_is_its_error_and_the_others_finish(
     assert analysed.exit_code == 0 and analysed.session is not None, analysed.error
 
 
-def test_ctrl_c_cancels_the_running_video_and_keeps_the_finished_one(
+def test_ctrl_c_stops_the_running_video_keeping_what_it_recorded_and_keeps_the_finished_one(
     folder: Path, long_clip: Path, model_path: Path, cluster: LocalCluster, tmp_path: Path
 ) -> None:
     videos = tmp_path / "videos"
@@ -264,9 +265,13 @@ def test_ctrl_c_cancels_the_running_video_and_keeps_the_finished_one(
     run = finish(process)
     assert run.exit_code == 130, run.stderr
     rows = run.stdout.splitlines()
-    assert rows[1].startswith("a_long.mp4") and "interrupted" in rows[1], run.stdout
+    assert rows[1].startswith("a_long.mp4") and "interrupted at" in rows[1], run.stdout
     assert rows[2].startswith("b_short.mp4") and "interrupted" not in rows[2], run.stdout
-    assert sorted(path.name for path in out.iterdir()) == ["b_short.json"]
+    stopped = reports(out)["a_long.json"]
+    assert stopped["interrupted"] is True
+    # Stopped part-way: some of the long video was recorded, not the whole of it.
+    assert 0.0 < float(stopped["duration_s"]) < LONG_CLIP_PLAYS * 12.0, stopped["duration_s"]
+    assert "b_short.json" in reports(out)
     assert "Traceback" not in run.stderr
     time.sleep(3.0)  # a cancelled task's worker goes back to idle
     assert not [pid for pid in _ray_processes() if _descends_from(pid, cluster.node_pids)]
