@@ -20,6 +20,10 @@ from posecheck.credentials import redacted_address
 from posecheck.errors import CameraUnavailableError
 from posecheck.pipeline.source import Frame
 
+STREAM_OPEN_TIMEOUT_S = 10.0
+"""How long a stream address may take to answer: FFmpeg alone waits 30 s on a silent one
+(a UDP port nobody sends to) before the user hears that nothing is there."""
+
 
 @dataclass(frozen=True, slots=True)
 class CameraSpec:
@@ -103,12 +107,16 @@ class LiveCamera(Closing):
         elif spec.kind == "index":
             capture = cv2.VideoCapture(int(spec.value))
         else:
-            capture = cv2.VideoCapture(spec.value)
+            open_timeout_ms = round(STREAM_OPEN_TIMEOUT_S * 1000)
+            capture = cv2.VideoCapture(
+                spec.value, cv2.CAP_FFMPEG, [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_timeout_ms]
+            )
         if not capture.isOpened():
             capture.release()
+            waited = f" (nothing answered within {STREAM_OPEN_TIMEOUT_S:g} s)" if spec.kind == "url" else ""
             raise CameraUnavailableError(
-                f"cannot open {spec.describe()}: plug in or free the camera (another program may "
-                "use it), check the index or URL, or give a video file"
+                f"cannot open {spec.describe()}{waited}: plug in or free the camera (another program "
+                "may use it), check the index or URL, or give a video file"
             )
         return capture
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import itertools
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ import cv2
 import pytest
 
 from posecheck.errors import CameraUnavailableError
-from posecheck.pipeline.camera import CameraSpec, LiveCamera
+from posecheck.pipeline.camera import STREAM_OPEN_TIMEOUT_S, CameraSpec, LiveCamera
 from posecheck.pipeline.source import VideoFileSource, write_excerpt
 
 CLIP = "videos/prone_press_up__fitsens_cobra_stretch_man.mp4"
@@ -64,6 +65,19 @@ def test_a_slow_reader_gets_the_newest_frame_and_the_older_ones_are_dropped(exce
 def test_an_unavailable_camera_is_a_camera_error() -> None:
     with pytest.raises(CameraUnavailableError, match="cannot open camera 9"):
         LiveCamera("9")
+
+
+def test_a_silent_stream_address_is_a_camera_error_after_the_open_timeout_not_ffmpegs_30_s() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # a port free a moment ago: nobody sends to it
+    started = time.monotonic()
+    with pytest.raises(
+        CameraUnavailableError, match=r"nothing answered within 10 s\): .*check the index or URL"
+    ):
+        LiveCamera(f"udp://127.0.0.1:{port}")
+    # FFmpeg's own wait is 30 s; the margin over 10 s is for a busy machine.
+    assert time.monotonic() - started < STREAM_OPEN_TIMEOUT_S + 10.0
 
 
 def test_a_missing_file_is_a_camera_error_naming_the_fix() -> None:
