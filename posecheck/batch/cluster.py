@@ -139,14 +139,24 @@ def analyze_on_worker(job: VideoJob, model: ShippedModel, stop: Any = None) -> V
         local_model = model_on_this_node(model)
     except PosecheckError as error:
         return VideoOutcome.of(job.video, None, error)
-    with _interrupted_once_set(stop):
-        return analyze_job(replace(job, model_path=local_model))
+    outcome: VideoOutcome | None = None
+    try:
+        with _interrupted_once_set(stop):
+            outcome = analyze_job(replace(job, model_path=local_model))
+    except KeyboardInterrupt:
+        pass  # the stop came as the video ended: an interrupt is acted on a moment after it is made
+    return outcome if outcome is not None else VideoOutcome.of(job.video, None, not_analysed(job.video))
 
 
 def _is_set(stop: Any) -> bool:
+    """Whether the driver asked to stop; a flag that cannot be read (its node lost) is taken
+    as not set, so that the video is still analysed."""
     import ray
 
-    return bool(ray.get(stop.is_set.remote()))
+    try:
+        return bool(ray.get(stop.is_set.remote()))
+    except ray.exceptions.RayError:
+        return False
 
 
 @contextlib.contextmanager
@@ -157,15 +167,15 @@ def _interrupted_once_set(stop: Any) -> Iterator[None]:
         yield
         return
     ended = threading.Event()
-    running = threading.Lock()  # held while interrupting: never once the block has ended
+    # Held while interrupting, so no interrupt is made once the block has ended; one made just
+    # before may still be acted on as the block ends: the caller catches it.
+    running = threading.Lock()
 
     def watch() -> None:
+        # One small actor call a task every STOP_POLL_S: light for one actor even with
+        # hundreds of tasks running.
         while not ended.wait(STOP_POLL_S):
-            try:
-                stopping = _is_set(stop)
-            except Exception:  # the driver (and its actor) gone: Ray ends this task itself
-                return
-            if stopping:
+            if _is_set(stop):
                 with running:
                     if not ended.is_set():
                         _thread.interrupt_main()
@@ -277,8 +287,9 @@ class RayRunner:
                 return
             ready, _ = self.ray.wait(list(pending), num_returns=1, timeout=left)
             for reference in ready:
-                index = pending.pop(reference)
+                index = pending[reference]
                 finished(index, self._outcome(reference, jobs[index]))
+                del pending[reference]  # after: a Ctrl-C inside ``finished`` still finds it pending
 
     def _outcome(self, reference: Any, job: VideoJob) -> VideoOutcome:
         exceptions = self.ray.exceptions

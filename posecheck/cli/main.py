@@ -529,18 +529,17 @@ def _is_folder(path: str) -> bool:
 
 
 def _take_ray_address_as_the_batch(arguments: argparse.Namespace) -> None:
-    """``analyze --ray FOLDER`` reads FOLDER as the address; with no video given, a folder or
-    manifest there is the batch and Ray starts here, as the user meant."""
+    """``analyze --ray FOLDER`` reads FOLDER as the address; with no video given, a path there
+    (a folder, a manifest, or a video file, which --ray then refuses) is what to analyse, and
+    Ray starts here, as the user meant."""
     address = arguments.ray
-    if arguments.video is None and address and (_is_folder(address) or _is_manifest(address)):
+    if arguments.video is None and address and (_is_batch(address) or _is_file(address)):
         arguments.video, arguments.ray = address, ""
 
 
-def _is_manifest(path: str) -> bool:
-    from posecheck.batch.manifest import is_manifest
-
+def _is_file(path: str) -> bool:
     try:
-        return is_manifest(path) and Path(path).is_file()
+        return Path(path).is_file()
     except OSError:
         return False
 

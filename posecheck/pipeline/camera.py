@@ -59,6 +59,13 @@ class LiveFrame:
     captured_at: float
 
 
+def _cannot_open(spec: CameraSpec, why: str = "") -> CameraUnavailableError:
+    return CameraUnavailableError(
+        f"cannot open {spec.describe()}{why}: plug in or free the camera (another program "
+        "may use it), check the index or URL, or give a video file"
+    )
+
+
 class LiveCamera(Closing):
     """Frames from a camera, newest first; older unread frames are dropped and counted.
 
@@ -107,17 +114,30 @@ class LiveCamera(Closing):
         elif spec.kind == "index":
             capture = cv2.VideoCapture(int(spec.value))
         else:
-            open_timeout_ms = round(STREAM_OPEN_TIMEOUT_S * 1000)
-            capture = cv2.VideoCapture(
-                spec.value, cv2.CAP_FFMPEG, [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_timeout_ms]
-            )
+            return LiveCamera._open_stream(spec)
         if not capture.isOpened():
             capture.release()
-            waited = f" (nothing answered within {STREAM_OPEN_TIMEOUT_S:g} s)" if spec.kind == "url" else ""
-            raise CameraUnavailableError(
-                f"cannot open {spec.describe()}{waited}: plug in or free the camera (another program "
-                "may use it), check the index or URL, or give a video file"
-            )
+            raise _cannot_open(spec)
+        return capture
+
+    @staticmethod
+    def _open_stream(spec: CameraSpec) -> cv2.VideoCapture:
+        """FFmpeg with ``STREAM_OPEN_TIMEOUT_S``; an address FFmpeg refuses at once is tried
+        on OpenCV's other back-ends (a GStreamer build), as it was before the timeout."""
+        started = time.monotonic()
+        open_timeout_ms = round(STREAM_OPEN_TIMEOUT_S * 1000)
+        capture = cv2.VideoCapture(
+            spec.value, cv2.CAP_FFMPEG, [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_timeout_ms]
+        )
+        if capture.isOpened():
+            return capture
+        capture.release()
+        if time.monotonic() - started >= STREAM_OPEN_TIMEOUT_S:
+            raise _cannot_open(spec, f" (nothing answered within {STREAM_OPEN_TIMEOUT_S:g} s)")
+        capture = cv2.VideoCapture(spec.value)
+        if not capture.isOpened():
+            capture.release()
+            raise _cannot_open(spec)
         return capture
 
     def elapsed_s(self) -> float:

@@ -105,6 +105,13 @@ def test_ray_before_the_folder_or_manifest_takes_it_as_the_batch_not_the_address
     assert "pip install 'backcare-posecheck[cluster]'" in completed.stderr
 
 
+def test_ray_before_one_video_file_says_ray_is_for_a_folder_or_manifest(tmp_path: Path) -> None:
+    video = tmp_path / "clip.mp4"
+    video.write_text("never read\n")
+    completed = run_cli("analyze", "-e", "prone_press_up", "--ray", video)
+    assert completed.returncode == 2 and "--ray is for a folder of videos or a manifest" in completed.stderr
+
+
 def test_analyze_without_a_video_is_a_one_line_usage_error() -> None:
     completed = run_cli("analyze", "--ray", "auto", "--no-history")
     assert completed.returncode == 2, completed.stderr

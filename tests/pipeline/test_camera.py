@@ -80,6 +80,15 @@ def test_a_silent_stream_address_is_a_camera_error_after_the_open_timeout_not_ff
     assert time.monotonic() - started < STREAM_OPEN_TIMEOUT_S + 10.0
 
 
+def test_a_refused_stream_address_is_a_camera_error_without_a_wait_it_did_not_take() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # bound, never listening: a connection is refused
+        with pytest.raises(CameraUnavailableError, match="check the index or URL") as raised:
+            LiveCamera(f"rtsp://127.0.0.1:{port}/stream")
+    assert "nothing answered" not in str(raised.value)
+
+
 def test_a_missing_file_is_a_camera_error_naming_the_fix() -> None:
     with pytest.raises(CameraUnavailableError, match="give a camera index"):
         LiveCamera("no_such_clip.mp4")
