@@ -355,8 +355,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--seen-by",
         choices=[change.value for change in CameraChange],
-        help="each clip as another camera films it: from the other side, 12 degrees off level, twice "
-        "as far, 1.3 times nearer, in a dim room, at 10 frames a second",
+        help="each clip as another camera films it: from the other side, 12 degrees off level, turned "
+        "10 degrees down, twice as far, 1.3 times nearer, in a dim room, at 10 frames a second",
     )
     arguments = parser.parse_args(argv)
     adaptive = AdaptiveStride() if arguments.adaptive_stride else None

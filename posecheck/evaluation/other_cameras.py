@@ -5,6 +5,9 @@ the same timeline, so the same labels score them.
   the person's left and right legs exchange, so knee-to-chest sides are exchanged in the
   labels);
 - ``crooked``: a phone propped 12 degrees off level;
+- ``tilted``: the camera turned 10 degrees further down (set a little high, or a laptop's
+  screen leaning forward); a camera turned about its own centre films exactly the picture
+  warped by a homography, so nothing but the view's edges is made up;
 - ``far``: the camera twice as far away (the picture at half size, in the middle of a grey
   frame);
 - ``near``: the camera 1.3 times closer (the middle of the picture enlarged to fill it: a
@@ -20,6 +23,7 @@ any clip's.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -31,6 +35,10 @@ from posecheck.errors import OutputError
 from posecheck.pipeline.source import VideoFileSource
 
 CROOKED_DEG = 12.0
+TILTED_DEG = 10.0
+FOCAL_LENGTH_OF_LONGER_SIDE = 0.75
+"""A phone's or laptop's camera sees about 65-70 degrees across its longer side: a focal
+length of 0.75 times that side, in pixels."""
 FAR_SCALE = 0.5
 FAR_BACKGROUND_GREY = 110
 NEAR_SCALE = 1.3
@@ -44,6 +52,7 @@ SLOW_FPS = 10.0
 class CameraChange(StrEnum):
     MIRRORED = "mirrored"
     CROOKED = "crooked"
+    TILTED = "tilted"
     FAR = "far"
     NEAR = "near"
     DIM = "dim"
@@ -58,6 +67,20 @@ def _crooked(image: np.ndarray) -> np.ndarray:
     height, width = image.shape[:2]
     turn = cv2.getRotationMatrix2D((width / 2, height / 2), CROOKED_DEG, 1.0)
     return cv2.warpAffine(image, turn, (width, height), borderMode=cv2.BORDER_REFLECT)
+
+
+def _tilted(image: np.ndarray) -> np.ndarray:
+    height, width = image.shape[:2]
+    focal = FOCAL_LENGTH_OF_LONGER_SIDE * max(width, height)
+    camera = np.array([[focal, 0.0, width / 2], [0.0, focal, height / 2], [0.0, 0.0, 1.0]])
+    angle = math.radians(TILTED_DEG)
+    # Turning the camera down about its horizontal axis: what was ahead rises in the picture.
+    turn = np.array(
+        [[1.0, 0.0, 0.0], [0.0, math.cos(angle), -math.sin(angle)], [0.0, math.sin(angle), math.cos(angle)]]
+    )
+    warp = camera @ turn @ np.linalg.inv(camera)
+    grey = (FAR_BACKGROUND_GREY,) * 3
+    return cv2.warpPerspective(image, warp, (width, height), borderMode=cv2.BORDER_CONSTANT, borderValue=grey)
 
 
 def _far(image: np.ndarray) -> np.ndarray:
@@ -92,6 +115,7 @@ def _unchanged(image: np.ndarray) -> np.ndarray:
 PICTURE_CHANGES: dict[CameraChange, Callable[[np.ndarray], np.ndarray]] = {
     CameraChange.MIRRORED: _mirrored,
     CameraChange.CROOKED: _crooked,
+    CameraChange.TILTED: _tilted,
     CameraChange.FAR: _far,
     CameraChange.NEAR: _near,
     CameraChange.DIM: _dim,
@@ -107,6 +131,7 @@ SIDES_SEEN_MIRRORED = {"left": "right", "right": "left"}
 CHANGE_FOLDERS = {
     CameraChange.MIRRORED: "mirrored",
     CameraChange.CROOKED: f"crooked-{CROOKED_DEG:g}deg",
+    CameraChange.TILTED: f"tilted-down-{TILTED_DEG:g}deg",
     CameraChange.FAR: f"far-{FAR_SCALE:g}x",
     CameraChange.NEAR: f"near-{NEAR_SCALE:g}x",
     CameraChange.DIM: f"dim-{DIM_LIGHT:.2f}-grain-{DIM_GRAIN:g}",

@@ -18,6 +18,7 @@ from posecheck.evaluation.other_cameras import (
     NEAR_SCALE,
     PICTURE_CHANGES,
     SLOW_FPS,
+    TILTED_DEG,
     CameraChange,
     seen_as,
 )
@@ -68,6 +69,22 @@ def test_a_crooked_camera_keeps_the_size_and_turns_the_picture() -> None:
     rows_left = np.nonzero(crooked[:, 20, 0] > 128)[0].mean()
     rows_right = np.nonzero(crooked[:, 140, 0] > 128)[0].mean()
     assert abs(rows_left - rows_right) > 10  # the level line now slopes
+
+
+def test_a_camera_turned_down_raises_the_picture_and_spreads_upright_lines_at_the_top() -> None:
+    height, width = 90, 160
+    picture = np.zeros((height, width, 3), dtype=np.uint8)
+    picture[:, 78:82] = 255  # an upright line through the middle
+    picture[:, 18:22] = 255  # and one near the left edge
+    tilted = PICTURE_CHANGES[CameraChange.TILTED](picture)
+    assert tilted.shape == picture.shape
+    # The picture's middle rises by the focal length (0.75 of the longer side) times tan(10 deg).
+    rise = 0.75 * width * np.tan(np.radians(TILTED_DEG))
+    middle_rows = np.nonzero(tilted[:, 80, 0] > 128)[0]
+    assert middle_rows.max() == pytest.approx(height - 1 - rise, abs=2.0)
+    # Upright lines off the middle lean out at the top: looked down on, they meet below.
+    left_line = [np.nonzero(tilted[row, :60, 0] > 128)[0].mean() for row in (5, int(height - rise) - 5)]
+    assert left_line[0] < left_line[1] - 1.0
 
 
 def test_a_dim_room_darkens_the_picture_and_adds_grain_the_same_way_each_time() -> None:
