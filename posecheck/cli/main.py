@@ -385,7 +385,13 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_subparsers(dest="command", required=True),
     )
 
-    analyze = commands.add_parser("analyze", parents=[history_options()], help="analyse a recorded video")
+    analyze = commands.add_parser(
+        "analyze",
+        parents=[history_options()],
+        help="analyse a recorded video",
+        # Said here: the video is optional to argparse only (see `_take_ray_address_as_the_batch`).
+        usage="%(prog)s VIDEO|FOLDER|MANIFEST [--exercise NAME] [options]",
+    )
     analyze.add_argument(
         "video",
         # Optional only so that `--ray FOLDER` (the folder taken as the address) can be read as meant.

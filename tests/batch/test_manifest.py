@@ -118,6 +118,12 @@ def test_analyze_without_a_video_is_a_one_line_usage_error() -> None:
     assert "give the video file, folder of videos or manifest" in completed.stderr
 
 
+def test_analyzes_usage_shows_the_video_as_needed() -> None:
+    completed = run_cli("analyze", "--help")
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("usage: posecheck analyze VIDEO|FOLDER|MANIFEST ")
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
