@@ -5,9 +5,9 @@ the same timeline, so the same labels score them.
   the person's left and right legs exchange, so knee-to-chest sides are exchanged in the
   labels);
 - ``crooked``: a phone propped 12 degrees off level;
-- ``tilted``: the camera turned 10 degrees further down (set a little high, or a laptop's
-  screen leaning forward); a camera turned about its own centre films exactly the picture
-  warped by a homography, so nothing but the view's edges is made up;
+- ``tilted``: the camera turned 10 degrees further down (a phone or a laptop's screen leaning
+  forward); a camera turned about its own centre films exactly the picture warped by a
+  homography, so nothing but the view's edges is made up;
 - ``far``: the camera twice as far away (the picture at half size, in the middle of a grey
   frame);
 - ``near``: the camera 1.3 times closer (the middle of the picture enlarged to fill it: a
