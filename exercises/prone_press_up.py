@@ -1,10 +1,12 @@
-"""Prone press-up (lumbar extension), side view.
+"""Prone press-up (lumbar extension), best filmed from the side.
 
 Cues: lie on your stomach, elbows bent underneath, palms flat on the mat; hips and pelvis
 stay on the mat; lift the upper torso with the arms, back relaxed; hold 10 s (up to 30 s);
 lower slowly; 10 times.
 
-Measured in the picture of a side-on camera, in torso lengths (shoulder to hip) and degrees.
+Measured in the picture of a side-on camera, in torso lengths (shoulder to hip) and degrees;
+the trunk's lift from the 3D landmarks in other views. The hips' height and the elbows' place
+need the side view: elsewhere they are named as not checked.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from posecheck.pipeline.landmarks import Landmark
 from posecheck.rules import geometry
 from posecheck.rules.body import Body
 from posecheck.rules.events import Phase
+from posecheck.rules.view import all_of, on_each_of, on_either_side, side_on
 from posecheck.rules.vocabulary import (
     CameraView,
     Check,
@@ -92,11 +95,30 @@ def _elbow_offset(body: Body) -> float:
     return abs(along_floor) / body.torso_length
 
 
-trunk_lift = Measurement("trunk_lift", "deg", _trunk_lift_deg)
-legs_incline = Measurement("legs_incline", "deg", _legs_incline_deg)
-hip_height = Measurement("hip_height", "torso lengths", _hip_height)
-hands_ahead_of_hips = Measurement("hands_ahead_of_hips", "torso lengths", _hands_ahead_of_hips)
-elbow_offset = Measurement("elbow_offset_from_shoulder", "torso lengths", _elbow_offset)
+trunk_lift = Measurement(
+    "trunk_lift", "deg", _trunk_lift_deg, on_either_side("your shoulders and hips", "HIP", "SHOULDER")
+)
+legs_incline = Measurement(
+    "legs_incline", "deg", _legs_incline_deg, on_either_side("your legs", "HIP", "ANKLE")
+)
+hip_height = Measurement(
+    "hip_height",
+    "torso lengths",
+    _hip_height,
+    all_of(side_on("your hips"), on_either_side("your hips and legs", "HIP", "KNEE", "ANKLE")),
+)
+hands_ahead_of_hips = Measurement(
+    "hands_ahead_of_hips",
+    "torso lengths",
+    _hands_ahead_of_hips,
+    on_each_of("your hands", (Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST)),
+)
+elbow_offset = Measurement(
+    "elbow_offset_from_shoulder",
+    "torso lengths",
+    _elbow_offset,
+    all_of(side_on("your elbows"), on_either_side("your arms", "SHOULDER", "ELBOW")),
+)
 
 
 EXERCISE = Exercise(

@@ -1,7 +1,8 @@
 """Generated bodies for rule tests: a side-on stick figure whose posture is set exactly.
 
 Lengths are in metres; the picture is 1280x720 at 400 pixels per metre, the camera level
-and side-on (the left side nearer). World coordinates follow MediaPipe's: metres around
+and side-on (the right side nearer: lying face down with the head to the right of the
+picture, the left side is the far one). World coordinates follow MediaPipe's: metres around
 the hips, y down, z away from the camera.
 """
 
@@ -24,7 +25,7 @@ def _pose_from_points(
     time_s: float, points: dict[str, tuple[float, float]], rng: np.random.Generator | None
 ) -> Pose:
     """Points are (x, height) in metres for the joints of one side; both sides share them
-    (the far side 0.2 m deeper)."""
+    (the left, far side 0.2 m deeper)."""
     image = np.zeros((LANDMARK_COUNT, 2))
     world = np.zeros((LANDMARK_COUNT, 3))
     depth = np.zeros(LANDMARK_COUNT)
@@ -32,7 +33,7 @@ def _pose_from_points(
     for landmark in Landmark:
         name = landmark.name
         side_offset = 0.0
-        for prefix, offset in (("LEFT_", -0.1), ("RIGHT_", 0.1)):
+        for prefix, offset in (("LEFT_", 0.1), ("RIGHT_", -0.1)):
             if name.startswith(prefix):
                 name, side_offset = name[len(prefix) :], offset
         name = "NOSE" if name.startswith("MOUTH") else name
@@ -113,3 +114,96 @@ def prone_sequence(
     return [
         (t, prone(t, angle, hip_raise_m=hips(t), rng=rng)) for t, angle in timeline(profile, start_deg, fps)
     ]
+
+
+THIGH_M = 0.45
+SHIN_M = 0.43
+
+
+def _towards(point: tuple[float, float], length_m: float, angle_deg: float) -> tuple[float, float]:
+    angle = math.radians(angle_deg)
+    return (point[0] + length_m * math.cos(angle), point[1] + length_m * math.sin(angle))
+
+
+def supine(
+    time_s: float, thigh_rise_deg: float, knee_deg: float, rng: np.random.Generator | None = None
+) -> Pose:
+    """Lying on the back, head to the left (the right side nearer, as filmed from the person's
+    right), both legs alike: each thigh rises ``thigh_rise_deg`` from the floor (0 lying
+    straight, 90 upright, past 90 drawn towards the chest), the knee bent to ``knee_deg``."""
+    hip = (0.0, 0.1)
+    knee = _towards(hip, THIGH_M, thigh_rise_deg)
+    ankle = _towards(knee, SHIN_M, thigh_rise_deg - (180.0 - knee_deg))
+    points = {
+        "HIP": hip,
+        "SHOULDER": (-TORSO_M, 0.1),
+        "ELBOW": (-0.3, 0.05),
+        "WRIST": (-0.05, 0.05),
+        "KNEE": knee,
+        "ANKLE": ankle,
+        "HEEL": (ankle[0] - 0.03, ankle[1] - 0.03),
+        "FOOT": (ankle[0] + 0.05, ankle[1] + 0.06),
+        "EAR": (-0.65, 0.12),
+        "EYE": (-0.69, 0.17),
+        "NOSE": (-0.72, 0.2),
+    }
+    return _pose_from_points(time_s, points, rng)
+
+
+def kneeling(
+    time_s: float,
+    trunk_rise_deg: float,
+    thigh_rise_deg: float,
+    reach_m: float = 0.0,
+    rng: np.random.Generator | None = None,
+) -> Pose:
+    """On the knees, shins on the floor, facing right (the left side the far one): the thighs
+    rise ``thigh_rise_deg`` from the shins (about 30 sitting on the heels, 90 on hands and
+    knees), the trunk ``trunk_rise_deg`` from the floor (90 upright, 0 level, below 0 folded
+    over the thighs); the hands ``reach_m`` ahead of the shoulders, on the floor where the
+    arms reach it."""
+    knee = (0.0, 0.05)
+    hip = _towards(knee, THIGH_M, 180.0 - thigh_rise_deg)
+    shoulder = _towards(hip, TORSO_M, trunk_rise_deg)
+    ear = _towards(shoulder, 0.17, trunk_rise_deg)
+    face = _towards(ear, 0.07, trunk_rise_deg - 90.0)
+    wrist = (shoulder[0] + reach_m, max(0.03, shoulder[1] - 0.55))
+    points = {
+        "HIP": hip,
+        "SHOULDER": shoulder,
+        "ELBOW": ((shoulder[0] + wrist[0]) / 2, (shoulder[1] + wrist[1]) / 2),
+        "WRIST": wrist,
+        "KNEE": knee,
+        "ANKLE": (-SHIN_M, 0.05),
+        "HEEL": (-SHIN_M - 0.02, 0.1),
+        "FOOT": (-SHIN_M - 0.07, 0.02),
+        "EAR": ear,
+        "EYE": ((ear[0] + face[0]) / 2, (ear[1] + face[1]) / 2),
+        "NOSE": face,
+    }
+    return _pose_from_points(time_s, points, rng)
+
+
+Posture = tuple[float, ...]
+"""The arguments after the time of a figure (``supine``, ``kneeling``), in order."""
+
+
+def posture_sequence(
+    figure: Callable[..., Pose],
+    profile: Sequence[tuple[float, Posture]],
+    start: Posture,
+    fps: float = 30.0,
+    seed: int = 1,
+) -> list[tuple[float, Pose | None]]:
+    """A figure moving from ``start`` through the postures of ``profile`` ((duration_s,
+    posture at its end) pieces, each argument moving linearly within a piece)."""
+    rng = np.random.default_rng(seed)
+    arguments = [
+        timeline([(duration_s, posture[i]) for duration_s, posture in profile], start[i], fps)
+        for i in range(len(start))
+    ]
+    frames: list[tuple[float, Pose | None]] = []
+    for values in zip(*arguments, strict=True):
+        time_s = values[0][0]
+        frames.append((time_s, figure(time_s, *(value for _, value in values), rng=rng)))
+    return frames

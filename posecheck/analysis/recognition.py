@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, field
 
 from posecheck.rules.body import Body
-from posecheck.rules.levels import LevelLatch
+from posecheck.rules.levels import PositionWatch
 from posecheck.rules.registry import available_exercises
 from posecheck.rules.vocabulary import Exercise
 
@@ -36,19 +36,18 @@ class _ExerciseWatch:
     def __init__(self, exercise: Exercise) -> None:
         self.name = exercise.name
         self.facing = exercise.facing
-        self.position = [LevelLatch(level) for level in exercise.position]
-        self.target = [LevelLatch(level) for level in exercise.target]
+        self.levels = PositionWatch(exercise)
         self.position_since: float | None = None
         self.last_position_s: float | None = None
         self.target_since: float | None = None
 
     def read(self, body: Body) -> tuple[bool, bool]:
+        """The exercise's own position and target, as its rules judge them (levels the view
+        cannot judge decide nothing), with the chest facing the exercise's way."""
+        where = self.levels.read(body)
         facing = self.facing is None or self.facing.matches(body)
-        in_position = all([latch.update(latch.level.measurement(body)) for latch in self.position]) and facing
-        in_target = in_position and all(
-            [latch.update(latch.level.measurement(body)) for latch in self.target]
-        )
-        return in_position, in_target
+        in_position = where.in_position and facing
+        return in_position, in_position and where.in_target
 
     def advance(self, time_s: float, body: Body | None, release_s: float) -> None:
         if body is None:  # a short gap keeps the target's time running

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from itertools import pairwise
 
 from posecheck.rules.events import Event, Hold, HoldFinished, Phase
+from posecheck.rules.nearest import NearestMiss
 from posecheck.rules.vocabulary import Exercise
 
 
@@ -30,6 +31,9 @@ class KeyAngleTrace:
 
 @dataclass(frozen=True, slots=True)
 class Session:
+    """One analysed session. ``nearest``: in a session with a person in view and no hold,
+    what came nearest to one (None otherwise)."""
+
     exercise: str
     title: str
     source: str
@@ -44,6 +48,7 @@ class Session:
     ended_early: bool = False
     interrupted: bool = False
     trace: KeyAngleTrace = KeyAngleTrace()
+    nearest: NearestMiss | None = None
 
     @property
     def reps(self) -> int:

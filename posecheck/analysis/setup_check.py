@@ -20,6 +20,7 @@ from posecheck.pipeline.landmarks import Landmark
 from posecheck.pipeline.pose import Pose
 from posecheck.rules.body import Body
 from posecheck.rules.geometry import roll_deg
+from posecheck.rules.settling import joint_speed
 from posecheck.rules.vocabulary import CameraView
 
 # The parts the rules measure, head to feet, as a person names them.
@@ -111,10 +112,12 @@ def _seconds_covered(times: list[float], longest_gap_s: float) -> float:
     return sum(min(later - earlier, longest_gap_s) for earlier, later in itertools.pairwise(times))
 
 
-# Live: the median of the last 2 s of side-on readings, once they cover a second, so that a
-# moment of moving (lying down, turning) cannot decide it.
+# Live: the median of the last 2 s of side-on readings of a body at rest, once they cover
+# three quarters of it, so that a moment of moving (lying down, turning) or a second's odd
+# reading cannot decide it (a level camera read 12 degrees for 0.85 s after a figure-four
+# stretch was let go).
 LIVE_LEVEL_WINDOW_S = 2.0
-LIVE_LEVEL_EVIDENCE_S = 1.0
+LIVE_LEVEL_EVIDENCE_S = 1.5
 LIVE_LEVEL_MINIMUM_READINGS = 5
 LIVE_READING_GAP_S = 0.25
 # Readings of a body keeping still agree within a few degrees (interquartile range 1-4 on the
@@ -124,6 +127,9 @@ STEADY_SPREAD_DEG = 6.0
 # readings come, before it lets the set-up be called right without it (a camera view that
 # reads the floor only now and then).
 LIVE_LEVEL_PATIENCE_S = 2.0
+# A body whose joints move faster than this (torso lengths a second) is not at rest on the
+# floor: the rules' settle speed for a held position (``Settle.still_speed``).
+RESTING_SPEED = 0.25
 
 
 class CameraLevelWatch:
@@ -136,11 +142,20 @@ class CameraLevelWatch:
         self.roll: float | None = None
         self.decided = False
         self.first_reading_s: float | None = None
+        self._previous: Pose | None = None
 
     def update(self, pose: Pose | None) -> float | None:
-        """The roll to correct (degrees), or None while the camera is level or unknown."""
+        """The roll to correct (degrees), or None while the camera is level or unknown. A
+        body on the move (legs lowered to the mat, rolling over) does not rest on the floor
+        its joints are fitted to, so only a body at rest is read."""
         roll = camera_roll_deg(pose) if pose is not None else None
-        if pose is not None and roll is not None:
+        moving = (
+            pose is not None
+            and self._previous is not None
+            and joint_speed(Body.of(pose), Body.of(self._previous)) > RESTING_SPEED
+        )
+        self._previous = pose
+        if pose is not None and roll is not None and not moving:
             if self.first_reading_s is None:
                 self.first_reading_s = pose.timestamp_s
             self.readings.append((pose.timestamp_s, roll))

@@ -45,6 +45,7 @@ from posecheck.pipeline.turned_retry import TurnedRetry, turned_retry_for
 from posecheck.rules.body import Body
 from posecheck.rules.engine import EngineState, RuleEngine
 from posecheck.rules.events import Event, HoldFinished
+from posecheck.rules.nearest import NearestWatch
 from posecheck.rules.registry import exercise_named
 from posecheck.rules.vocabulary import Exercise
 
@@ -106,6 +107,7 @@ class ExerciseAnalysis:
         self.smoother = PoseSmoother(smoothing)
         self.engine = RuleEngine(exercise)
         self.recorder = SessionRecorder(exercise, source=source)
+        self.nearest = NearestWatch(exercise)
         self.smoothed_pose: Pose | None = None
 
     def feed(self, time_s: float, pose: Pose | None) -> list[Event]:
@@ -114,6 +116,8 @@ class ExerciseAnalysis:
         self.smoothed_pose = smoothed
         body = Body.of(smoothed) if smoothed is not None else None
         events = self.engine.update(time_s, body)
+        if body is not None and self.engine.last_whereabouts is not None:
+            self.nearest.update(time_s, self.engine.last_whereabouts)
         self.recorder.record_frame(time_s, body is not None)
         self.recorder.record_events(events)
         state = self.engine.state
@@ -131,22 +135,16 @@ class ExerciseAnalysis:
         return self.engine.state
 
     def finish(self, frame_period_s: float, ended_early: bool = False, interrupted: bool = False) -> Session:
-        """The session, with notes on the camera set-up where it kept getting in the way."""
+        """The session, with notes on the camera set-up where it kept getting in the way, and
+        what came nearest to a hold where a person was in view and none was found."""
         self.recorder.record_events(self.engine.finish(self.recorder.last_time_s + frame_period_s))
         session = self.recorder.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
-        setup_notes = unchecked_notes(self.engine.unchecked_cues(), self.exercise) + self.setup.notes()
-        return dataclasses.replace(session, notes=session.notes + setup_notes) if setup_notes else session
-
-
-def unchecked_notes(cues: tuple[str, ...], exercise: Exercise) -> tuple[str, ...]:
-    """The summary's words for cues the camera's view could not judge while the holds were
-    timed: every measurement that needs a side view reads nothing in others."""
-    wanted = "from the side" if exercise.view.value == "side" else "from the front"
-    return tuple(
-        f'"{cue.rstrip(".")}" could not be checked: the camera did not see you {wanted}. '
-        f"The holds were timed; film {wanted} to have this checked too."
-        for cue in cues
-    )
+        setup_notes = self.setup.notes()
+        if setup_notes:
+            session = dataclasses.replace(session, notes=session.notes + setup_notes)
+        if not session.holds and session.frames_with_person:
+            session = dataclasses.replace(session, nearest=self.nearest.result())
+        return session
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,17 +9,19 @@ before that session, with every earlier session intact.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
 import sqlite3
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -30,9 +32,11 @@ from posecheck.credentials import redacted
 from posecheck.errors import HistoryError, SessionNotFoundError
 from posecheck.history.progression import Target
 from posecheck.private_files import create_private_file, readable_by_others
-from posecheck.rules.events import Fault, Hold, Phase
+from posecheck.rules.events import Fault, Hold, Phase, Unchecked
+from posecheck.rules.nearest import FacingAway, NearestMiss, Shortfall, Stage, UnjudgedShare
 
 HISTORY_ENVIRONMENT = "POSECHECK_HISTORY"
+T = TypeVar("T")
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: sessions with their holds and faults.
@@ -102,6 +106,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 4: the variant of each hold (press-up rests part-way, child's pose from kneeling...).
     ("ALTER TABLE holds ADD COLUMN variant TEXT",),
+    # 5: the cues of each hold the camera's view could not check (JSON), and what came
+    # nearest to a hold in a session without one (JSON).
+    ("ALTER TABLE holds ADD COLUMN unchecked TEXT", "ALTER TABLE sessions ADD COLUMN nearest TEXT"),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -222,6 +229,66 @@ def _text(value: object) -> str:
     return value
 
 
+def _unchecked(value: object) -> tuple[Unchecked, ...]:
+    """A hold's unchecked cues read back (none for a hold stored before they were kept)."""
+    if value is None:
+        return ()
+    return tuple(
+        Unchecked(
+            _text(item["cue"]), _text(item["reason"]), _text(item["advice"]), _real_value(item["share"])
+        )
+        for item in json.loads(_text(value))
+    )
+
+
+def _maybe(value: object, read: Callable[[object], T]) -> T | None:
+    return None if value is None else read(value)
+
+
+def _yes_no(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{value!r} is not true or false")
+    return value
+
+
+def _nearest(value: object) -> NearestMiss | None:
+    """What came nearest to a hold, read back (None for a session with a hold, or stored
+    before it was kept)."""
+    if value is None:
+        return None
+    data = json.loads(_text(value))
+    shortfall, away = data["shortfall"], data["facing_away"]
+    return NearestMiss(
+        stage=Stage(data["stage"]),
+        time_s=_maybe(data["time_s"], _real_value),
+        shortfall=None
+        if shortfall is None
+        else Shortfall(
+            measurement=_text(shortfall["measurement"]),
+            unit=_text(shortfall["unit"]),
+            at_least=_yes_no(shortfall["at_least"]),
+            threshold=_real_value(shortfall["threshold"]),
+            reading=_maybe(shortfall["reading"], _real_value),
+            time_s=_maybe(shortfall["time_s"], _real_value),
+            against_share=_real_value(shortfall["against_share"]),
+            cue=_maybe(shortfall["cue"], _text),
+        ),
+        facing_away=None if away is None else FacingAway(_text(away["facing"]), _real_value(away["share"])),
+        stay_s=_real_value(data["stay_s"]),
+        hold_needs_s=_real_value(data["hold_needs_s"]),
+        unjudged=tuple(
+            UnjudgedShare(
+                _text(item["measurement"]),
+                _text(item["reason"]),
+                _text(item["advice"]),
+                _real_value(item["share"]),
+                _yes_no(item["in_position"]),
+            )
+            for item in data["unjudged"]
+        ),
+    )
+
+
 def since_timestamp(day: date) -> str:
     """The start of a local calendar day as the UTC timestamp sessions are stored with."""
     local_midnight = datetime.combine(day, time()).astimezone()
@@ -328,8 +395,8 @@ class History(Closing):
             cursor = connection.execute(
                 """INSERT INTO sessions (id, exercise, title, source, started_at, duration_s, frames,
                        frames_with_person, reps_target, reps_are_per_side, notes, ended_early, interrupted,
-                       posecheck_version, hold_count, video_path)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       posecheck_version, hold_count, video_path, nearest)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     replacing,
                     session.exercise,
@@ -347,14 +414,15 @@ class History(Closing):
                     __version__,
                     len(session.holds),
                     video,
+                    None if session.nearest is None else json.dumps(dataclasses.asdict(session.nearest)),
                 ),
             )
             session_id = int(cursor.lastrowid or 0)
             for number, hold in enumerate(session.holds):
                 connection.execute(
                     """INSERT INTO holds (session_id, number, start_s, end_s, duration_s, complete, side,
-                           target_s, minimum_s, key_angle_deg, variant)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                           target_s, minimum_s, key_angle_deg, variant, unchecked)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     (
                         session_id,
                         number,
@@ -367,6 +435,7 @@ class History(Closing):
                         hold.minimum_s,
                         _real(hold.key_angle_deg),
                         hold.variant,
+                        json.dumps([dataclasses.asdict(item) for item in hold.unchecked]),
                     ),
                 )
                 connection.executemany(
@@ -475,6 +544,7 @@ class History(Closing):
                 else _real_value(hold["key_angle_deg"]),
                 faults=tuple(faults.get(hold["number"], ())),
                 variant=hold["variant"],
+                unchecked=_unchecked(hold["unchecked"]),
             )
             for hold in self.connection.execute(
                 "SELECT * FROM holds WHERE session_id = ? ORDER BY number", (session_id,)
@@ -507,6 +577,7 @@ class History(Closing):
             ended_early=bool(row["ended_early"]),
             interrupted=bool(row["interrupted"]),
             trace=trace,
+            nearest=_nearest(row["nearest"]),
         )
         return StoredSession(session_id, session, row["posecheck_version"], row["video_path"])
 

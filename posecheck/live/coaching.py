@@ -82,13 +82,13 @@ class Coach:
     def hear(self, time_s: float, events: list[Event], state: EngineState) -> list[Announcement]:
         announcements: list[Announcement] = []
         for event in events:
-            announcements.extend(self._announce(time_s, event))
+            announcements.extend(self._announce(time_s, event, state))
         announcements.extend(self._count(time_s, state))
         return announcements
 
-    def _announce(self, time_s: float, event: Event) -> list[Announcement]:
+    def _announce(self, time_s: float, event: Event, state: EngineState) -> list[Announcement]:
         if isinstance(event, PhaseChanged):
-            return [Announcement(time_s, f"phase: {self.exercise.label(event.phase)}")]
+            return [Announcement(time_s, f"phase: {self._phase_words(event.phase, state)}")]
         if isinstance(event, HoldStarted):
             self._counted_to = 0
             return [Announcement(time_s, "hold started", "Hold.", cooldown_s=0.0)]
@@ -97,6 +97,12 @@ class Coach:
         if isinstance(event, HoldFinished):
             return [self._hold_finished(time_s, event)]
         return []
+
+    def _phase_words(self, phase: Phase, state: EngineState) -> str:
+        """The engine's words for the phase it is in now (the start named after the position
+        seen: kneeling upright, legs straight); the exercise's own for a phase passed through
+        within the frame."""
+        return state.phase_label if phase is state.phase else self.exercise.label(phase)
 
     def _hold_finished(self, time_s: float, event: HoldFinished) -> Announcement:
         hold = event.hold

@@ -29,6 +29,7 @@ from posecheck.credentials import redacted
 from posecheck.history.export import write_text
 from posecheck.history.progression import Suggestion, Target, reps_done
 from posecheck.history.store import StoredSession
+from posecheck.reports.text import no_hold_text
 from posecheck.rules.events import Fault, Phase
 
 FIGURE_SIZE_IN = (10.0, 3.6)
@@ -243,7 +244,7 @@ figcaption { font-size: 0.88em; color: #555; }
 .stills { display: flex; flex-wrap: wrap; gap: 12px; }
 .stills figure { width: 480px; max-width: 100%; margin: 0; }
 .stills img { width: 100%; height: auto; display: block; }
-.met { color: #2b7a48; } .short { color: #b36b00; } .fault { color: #b22222; }
+.met { color: #2b7a48; } .short { color: #b36b00; } .fault { color: #b22222; } .unchecked { color: #555; }
 .suggestion { background: #eef6ee; border-left: 4px solid #3a9d5d; padding: 6px 10px; }
 @page { size: A4; margin: 12mm; }
 @media print {
@@ -301,8 +302,11 @@ def render_html(
             verdict = "met" if hold.met else "short"
             angle = "" if math.isnan(hold.key_angle_deg) else f"{hold.key_angle_deg:.0f} deg"
             fault_cells = "<br>".join(
-                f'<span class="fault">{fault.start_s:.1f}-{fault.end_s:.1f} s: {escape(fault.cue)}</span>'
-                for fault in hold.faults
+                [
+                    f'<span class="fault">{fault.start_s:.1f}-{fault.end_s:.1f} s: {escape(fault.cue)}</span>'
+                    for fault in hold.faults
+                ]
+                + [f'<span class="unchecked">{escape(item.sentence)}</span>' for item in hold.unchecked]
             )
             partial = "" if hold.complete else " (not a full rep)"
             parts.append(
@@ -312,7 +316,7 @@ def render_html(
             )
         parts.append("</table>")
     else:
-        parts.append("<p>No hold was found.</p>")
+        parts.append(f"<p>{escape(no_hold_text(session))}</p>")
 
     plots = [
         ("Key angle over time", key_angle_plot(session, angle_name)),

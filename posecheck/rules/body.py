@@ -22,6 +22,7 @@ from posecheck.rules.geometry import (
     world_elevation_deg,
     world_incline_deg,
 )
+from posecheck.rules.view import chain_unseen, side_chain
 
 
 class Side(StrEnum):
@@ -135,6 +136,11 @@ class Body:
         near = self.near
         return max(distance(near.shoulder, near.hip), 1.0)
 
+    def sides_showing(self, *joints: str) -> tuple[Side, ...]:
+        """The sides whose chain of ``joints`` ("SHOULDER", "HIP", "KNEE") the camera sees
+        (see ``posecheck.rules.view``): a reading of the other side would be the model's guess."""
+        return tuple(side for side in Side if chain_unseen(self.pose, side_chain(side.value, joints)) is None)
+
     def world_mid(self, left: Landmark, right: Landmark) -> np.ndarray:
         """Mid-point of a left/right landmark pair in world coordinates (metres)."""
         world = self.pose.world_xyz
@@ -190,6 +196,13 @@ class Body:
         """Hips to shoulders in metres (mid-points), from the world landmarks."""
         shoulders = self.world_mid(Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
         return shoulders - self.world_mid(Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+
+    @property
+    def trunk_incline_deg(self) -> float:
+        """How far the trunk (hips to shoulders, 3D) rises from the floor, in degrees: near 0
+        lying or on hands and knees, near 90 kneeling or sitting upright (see ``incline_deg``)."""
+        hips = self.world_mid(Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+        return self.incline_deg(hips, self.world_mid(Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER))
 
     @property
     def chest_up(self) -> float:

@@ -42,6 +42,7 @@ from posecheck.rules.holds import HoldDraft
 from posecheck.rules.levels import PositionWatch, Whereabouts
 from posecheck.rules.release import ReleaseWatch
 from posecheck.rules.settling import Sample, SettleWindow, joint_speed, picture_jumped
+from posecheck.rules.view import Unjudged
 from posecheck.rules.vocabulary import Exercise
 
 LOG = logging.getLogger(__name__)
@@ -96,10 +97,13 @@ class RuleEngine:
         self._start_seen = False
         self._at_start_since: float | None = None
         self._start_variants: Counter[str] = Counter()
+        self._start_variant_now: str | None = None
         self._last_seen_s: float | None = None
         self._last_time_s = 0.0
         self._key = math.nan
         self.holds_done = 0
+        # The levels as read in the last frame with a person, for what watches them too.
+        self.last_whereabouts: Whereabouts | None = None
 
     # ----------------------------------------------------------------- per frame
     def update(self, time_s: float, body: Body | None) -> list[Event]:
@@ -118,11 +122,14 @@ class RuleEngine:
         self._last_seen_s = time_s
 
         where = self._levels.read(body)
-        key = self.exercise.key_angle(body)
+        self.last_whereabouts = where
+        key = self._key_reading(body, where)
         self._key = key
-        self._window.add(Sample(time_s, key, where.in_target, joint_speed(body, self._previous_body)))
+        speed = joint_speed(body, self._previous_body)
+        self._window.add(Sample(time_s, key, where.in_target, speed, complete=where.complete))
         if self._previous_body is not None and picture_jumped(body, self._previous_body, PICTURE_JUMP):
             self._picture_changed()
+            self._cut_during_release()
         self._previous_body = body
 
         self._note_start(time_s, body, where.at_start)
@@ -133,6 +140,8 @@ class RuleEngine:
             if judged is not None:
                 self._publish(judged, events)
         self._update_faults(time_s, body, where.at_start, events)
+        if self._hold is not None and self._hold.left_s is None:
+            self._hold.note_view(self._faults.unjudged_now + self._unjudged_target(where))
 
         if self._hold is None:
             if self._window.settled():
@@ -171,7 +180,7 @@ class RuleEngine:
             elapsed = hold.credited_s(until_s, pauses)
         return EngineState(
             phase=self._phase,
-            phase_label=self.exercise.label(self._phase),
+            phase_label=self.exercise.label(self._phase, self._start_variant_now),
             hold_elapsed_s=elapsed,
             target_s=self.exercise.hold.target_s,
             key_angle=self._key,
@@ -179,19 +188,33 @@ class RuleEngine:
             holds_done=self.holds_done,
         )
 
-    def unchecked_cues(self) -> tuple[str, ...]:
-        """The hold's cues the camera's view could not judge (see ``FaultWatch``)."""
-        return self._faults.unchecked_cues()
+    def _key_reading(self, body: Body, where: Whereabouts) -> float:
+        """The key angle where the view can judge it, else NaN (a guess is not a reading)."""
+        reading = where.target[0].reading if where.target else self.exercise.key_angle.judge(body)
+        return reading.value if reading.judged else math.nan
+
+    @staticmethod
+    def _unjudged_target(where: Whereabouts) -> list[tuple[str, Unjudged]]:
+        """The target's cues whose own reading the view could not judge this frame (a stand-in
+        may have timed the hold, but it does not check that cue's detail)."""
+        return [
+            (reading.level.cue, reading.reading.unjudged)
+            for reading in where.target
+            if reading.level.cue is not None and reading.reading.unjudged is not None
+        ]
 
     def _note_start(self, time_s: float, body: Body, at_start: bool) -> None:
         """The start position seen: a hold after it is a repetition, entered the way it
-        was taken (the exercise's start variant)."""
+        was taken (the exercise's start variant). The variant read now also names the start
+        phase while the person is in it."""
         if not at_start:
             self._at_start_since = None
+            self._start_variant_now = None
             return
         self._start_seen = True
         if self.exercise.start_variant_of is not None:
             variant = self.exercise.start_variant_of(body)
+            self._start_variant_now = variant
             if variant is not None:
                 self._start_variants[variant] += 1
         if self._at_start_since is None:
@@ -238,21 +261,26 @@ class RuleEngine:
         margin = self.exercise.settle.release
         inward = 1.0 if self.exercise.deeper_is_higher else -1.0
         offset = math.nan if math.isnan(key) or math.isnan(reference) else (key - reference) * inward
-        came_back = offset < -margin
+        came_back = offset < -self._way_back(reference)
         held = where.in_target and not came_back
+        released = bool(where.target) and where.target[0].on is False
         if hold.left_s is not None:
             # Left (or lost from view) and seen now: back in the hold within the bridge, or
             # the hold ended where it was left (a rep: the person is seen out of it).
             # ``elsewhere``: in the exercise's position, but neither at its start nor
-            # (necessarily) in its target.
+            # (necessarily) in its target. A hold released (the key angle back out of the
+            # target) is not resumed: going back in is a new rep.
             elsewhere = where.in_position and not where.at_start
-            if time_s - hold.left_s <= BRIDGE_S and held and not offset > margin:
+            if time_s - hold.left_s <= BRIDGE_S and held and not offset > margin and not hold.released:
                 self._resume(hold, time_s)
             elif (
                 not elsewhere
+                or hold.released
                 or time_s - hold.left_s > BRIDGE_S
                 or self._window.settled(in_target_throughout=False)
             ):
+                if hold.released:
+                    self._released_to_rest(body)
                 self._end_hold(hold.left_s, events, left_inside=True)
                 return
             else:
@@ -268,6 +296,7 @@ class RuleEngine:
         if time_s - self._released_since >= self.exercise.timing.release_after_s:
             hold.left_s = self._window.movement_start_s(self._released_since)
             hold.left_unseen = False
+            hold.released = released
             LOG.debug("%s: hold left at %.2f s", self.exercise.name, hold.left_s)
             self._released_since = None
 
@@ -288,6 +317,18 @@ class RuleEngine:
             hold.target_announced = True
             events.append(HoldTargetReached(time_s, self.exercise.hold.target_s))
 
+    def _released_to_rest(self, body: Body) -> None:
+        """A hold released by the key angle (lowered out of the target, the knee let go, come
+        up from the fold) ended: that rest is the start of the next rep ("a release to any
+        start position"), named as the start it resembles where the exercise names starts."""
+        if self._start_seen:
+            return
+        self._start_seen = True
+        if self.exercise.start_variant_of is not None:
+            variant = self.exercise.start_variant_of(body)
+            if variant is not None:
+                self._start_variants[variant] += 1
+
     def _restart_from_rest(self, hold: HoldDraft, events: list[Event]) -> None:
         """Further in than a level held at the edge of the target, and at rest there: what
         came before was a rest on the way up (press-up reps that rest low), and this is the
@@ -299,6 +340,17 @@ class RuleEngine:
         self._begin_hold(self._window.arrival_s(), events)
         assert self._hold is not None
         self._hold.variant = variant if entered_from_start else RESTED_PART_WAY
+
+    def _way_back(self, held_level: float) -> float:
+        """How far the key angle comes back from its held level to leave the hold:
+        ``settle.release``, or half the way back to the start position where that is more. A
+        hold that shifts inside the target (hands walked to one side, a knee drawn further in)
+        is still the hold; half-way back to the start is on the way out."""
+        release = self.exercise.settle.release
+        start_edge = self._levels.start_edge()
+        if math.isnan(start_edge) or math.isnan(held_level):
+            return release
+        return max(release, 0.5 * abs(held_level - start_edge))
 
     def _part_way(self, level: float) -> bool:
         """True for a key angle within ``settle.release`` of the target's edge: a rest on the
@@ -352,6 +404,7 @@ class RuleEngine:
             key_angle_deg=hold.held_level,
             faults=tuple(before + faults),
             variant=hold.variant,
+            unchecked=hold.unchecked(),
         )
         if left_inside and not trimmed_by_exit and self.exercise.slow_release is not None:
             self._release.follow(finished, end_s)
@@ -373,6 +426,17 @@ class RuleEngine:
         read before it (the other leg may now be out of the picture)."""
         if self._hold is not None and self._hold.sides:
             self._hold.side_read_over = True
+
+    def _cut_during_release(self) -> None:
+        """A cut while the key angle was on its way out of the hold: the release began before
+        the cut, so the hold ended there (a held cobra lowered, then a cut to the next one, is
+        two holds, and the lowering is not hold time)."""
+        hold = self._hold
+        if hold is not None and hold.left_s is None and self._released_since is not None:
+            hold.left_s = self._window.movement_start_s(self._released_since)
+            hold.left_unseen = False
+            hold.released = True
+            self._released_since = None
 
     def _person_lost(self, last_seen_s: float, events: list[Event]) -> None:
         self._picture_changed()

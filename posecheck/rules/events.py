@@ -32,6 +32,22 @@ class Fault:
 
 
 @dataclass(frozen=True, slots=True)
+class Unchecked:
+    """A cue of a hold the camera's view could not check in ``share`` of its timed frames:
+    the part it could not see (``reason``) and how to film it (``advice``)."""
+
+    cue: str
+    reason: str
+    advice: str
+    share: float
+
+    @property
+    def sentence(self) -> str:
+        cue = self.cue.rstrip(".")
+        return f'"{cue}" could not be checked: {self.reason}. To have it checked, {self.advice}.'
+
+
+@dataclass(frozen=True, slots=True)
 class Hold:
     """One held position.
 
@@ -39,7 +55,8 @@ class Hold:
     left out), so it can be shorter than ``end_s - start_s``. ``complete`` means the hold
     was entered from the start position and left inside the recording. ``variant`` names
     the way the exercise was done where it offers several (press-up reps resting half-way,
-    child's pose from kneeling, knee to chest with the feet raised).
+    child's pose from kneeling, knee to chest with the feet raised). ``unchecked``: the cues
+    the view could not check through most of the hold, and why.
     """
 
     start_s: float
@@ -52,6 +69,7 @@ class Hold:
     key_angle_deg: float
     faults: tuple[Fault, ...]
     variant: str | None = None
+    unchecked: tuple[Unchecked, ...] = ()
 
     @property
     def met(self) -> bool:

@@ -1,25 +1,21 @@
 """The exercise's checks, frame by frame: when each fault began and ended, and which cues
-the camera's view could not judge while a hold was timed.
+the camera's view could not judge in the frame.
 
 Reads: a body per frame, and since when each check is judged (a hold's checks from the
 hold's start, the start position's from when it was taken). Adds: ``FaultStarted`` and
-``FaultCleared`` events, the faults of the running hold and of the start before it.
+``FaultCleared`` events, the faults of the running hold and of the start before it, and
+``unjudged_now``: the hold's cues the view could not judge in the last frame.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from dataclasses import dataclass
 
 from posecheck.rules.body import Body
 from posecheck.rules.events import Event, Fault, FaultCleared, FaultStarted, Phase
 from posecheck.rules.levels import LevelLatch
+from posecheck.rules.view import Unjudged
 from posecheck.rules.vocabulary import Check
-
-UNCHECKED_SHARE = 0.5
-"""A check that could not be judged in half the held time or more is named in the summary:
-the hold was timed, but that cue went unchecked."""
 
 START_FAULT_OVERLAP_S = 0.5
 """A fault of the start position that ended this soon after the hold was dated to begin still
@@ -42,8 +38,7 @@ class FaultWatch:
     def __init__(self, checks: tuple[Check, ...]) -> None:
         self._checks = [_CheckState(check, LevelLatch(check.fault_when)) for check in checks]
         self._start_faults: list[Fault] = []
-        self._held_frames = 0
-        self._unjudged_frames: Counter[str] = Counter()
+        self.unjudged_now: list[tuple[str, Unjudged]] = []
 
     def update(
         self,
@@ -59,16 +54,19 @@ class FaultWatch:
         """One frame. ``hold_since``: the running hold's start (None without one);
         ``start_since``: since when the start position is held (None when it is not);
         ``hold_faults`` receives the hold's faults as they clear; ``timing_hold``: the hold
-        is being timed now (not left), so an unreadable check counts as unchecked."""
-        if timing_hold:
-            self._held_frames += 1
+        is being timed now (not left), so a check the view cannot judge counts as unchecked.
+        A reading the view cannot judge keeps the fault as it was."""
+        self.unjudged_now = []
         for state in self._checks:
             check = state.check
             judged_since = hold_since if check.during is Phase.HOLD else start_since
             applies = check.applies is None or check.applies(body)
-            value = check.fault_when.measurement(body)
-            if math.isnan(value) and check.during is Phase.HOLD and timing_hold and applies:
-                self._unjudged_frames[check.kind] += 1
+            reading = check.fault_when.measurement.judge(body)
+            if not reading.judged and check.during is Phase.HOLD and timing_hold and applies:
+                why = reading.unjudged
+                if why is not None:
+                    self.unjudged_now.append((check.cue, why))
+            value = reading.value if reading.judged else float("nan")
             condition = state.latch.update(value) and applies
             if not condition:
                 state.on_since = None
@@ -121,15 +119,3 @@ class FaultWatch:
 
     def active_cues(self) -> tuple[str, ...]:
         return tuple(state.check.cue for state in self._checks if state.active_since is not None)
-
-    def unchecked_cues(self, share: float = UNCHECKED_SHARE) -> tuple[str, ...]:
-        """The cues of the hold's checks that the view could not judge (their measurement
-        unreadable, as the hip height is off a side view) in ``share`` or more of the frames
-        held."""
-        if not self._held_frames:
-            return ()
-        return tuple(
-            state.check.cue
-            for state in self._checks
-            if self._unjudged_frames[state.check.kind] >= share * self._held_frames
-        )

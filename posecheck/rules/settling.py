@@ -38,6 +38,7 @@ class Sample:
     key: float
     in_target: bool
     speed: float
+    complete: bool = True
 
 
 def joint_step(body: Body, previous: Body, torso_length: float) -> float:
@@ -103,7 +104,8 @@ class SettleWindow:
 
     def settled(self, in_target_throughout: bool = True) -> bool:
         """The body has come to rest over the window: in the target position (or, with
-        ``in_target_throughout`` False, wherever it is)."""
+        ``in_target_throughout`` False, wherever it is), the key angle steady where it was
+        judged."""
         window = self.samples
         if not window or (in_target_throughout and not all(sample.in_target for sample in window)):
             return False
@@ -111,25 +113,64 @@ class SettleWindow:
             return False
         keys = [sample.key for sample in window if not math.isnan(sample.key)]
         speeds = [sample.speed for sample in window if not math.isnan(sample.speed)]
-        if not keys or not speeds:
+        if not speeds:
             return False
         still = sum(speeds) / len(speeds) <= self.settle.still_speed
-        return max(keys) - min(keys) <= self.settle.within and still
+        # Where the view cannot judge the key angle, the body at rest in the target is settled.
+        return still and (not keys or self._steady(keys) or self._deepening_slowly(window))
+
+    def _steady(self, keys: list[float]) -> bool:
+        return max(keys) - min(keys) <= self.settle.within
+
+    def _deepening_slowly(self, window: deque[Sample]) -> bool:
+        """The key angle going no way but deeper (never back out by more than ``within``
+        from its deepest), at most ``settle.deepening_per_s``."""
+        rate = self.settle.deepening_per_s
+        samples = [
+            (sample.time_s, sample.key * self.inward) for sample in window if not math.isnan(sample.key)
+        ]
+        if rate <= 0.0 or len(samples) < 2:
+            return False
+        deepest = -math.inf
+        for _, depth in samples:
+            if depth < deepest - self.settle.within:
+                return False
+            deepest = max(deepest, depth)
+        (first_s, first), (last_s, last) = samples[0], samples[-1]
+        return last - first <= rate * max(last_s - first_s, 1e-9)
 
     def arrival_s(self) -> float:
         """When the body arrived in the settled position: the first moment of the window
         from which the key angle went no deeper, on average, than ``MOVING_OUT_DEG_PER_S``
         (sinking slowly into the position is the way in, not the hold; the same rate dates
-        the way out). Averaged to the window's end, so a frame's jitter does not decide it."""
+        the way out), or than ``settle.deepening_per_s`` where a hold may deepen. Averaged to
+        the window's end, so a frame's jitter does not decide it."""
         first_s = self.samples[0].time_s
         samples = [(sample.time_s, sample.key) for sample in self.samples if not math.isnan(sample.key)]
         if not samples:
-            return first_s
+            return max(first_s, self._completed_s())
+        still_going_in = max(MOVING_OUT_DEG_PER_S, self.settle.deepening_per_s)
+        return max(self._key_arrival_s(samples, still_going_in, first_s), self._completed_s())
+
+    def _key_arrival_s(
+        self, samples: list[tuple[float, float]], still_going_in: float, first_s: float
+    ) -> float:
         end_s, end_key = samples[-1]
         for t, key in samples[:-1]:
-            if (end_key - key) * self.inward < MOVING_OUT_DEG_PER_S * (end_s - t):
+            if (end_key - key) * self.inward < still_going_in * (end_s - t):
                 return t if t > samples[0][0] else first_s
         return end_s
+
+    def _completed_s(self) -> float:
+        """Since when the position's completing details have held to the window's end (the
+        window's start if throughout; -inf if they do not hold now: the hold is then dated on
+        the key angle alone)."""
+        since = -math.inf
+        for sample in reversed(self.samples):
+            if not sample.complete:
+                break
+            since = sample.time_s
+        return since
 
     def movement_start_s(self, released_s: float) -> float:
         """When the way out of a hold began: walking back from ``released_s`` while the key

@@ -16,6 +16,7 @@ from enum import StrEnum
 from posecheck.errors import ExerciseDefinitionError
 from posecheck.rules.body import Body
 from posecheck.rules.events import Phase
+from posecheck.rules.view import Need, Unjudged
 
 
 class CameraView(StrEnum):
@@ -24,26 +25,53 @@ class CameraView(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Reading:
+    """One measurement of one frame, and whether the view could judge it: a value read off
+    joints the camera did not see is kept (to say what came nearest) but decides nothing."""
+
+    value: float
+    unjudged: Unjudged | None = None
+
+    @property
+    def judged(self) -> bool:
+        return self.unjudged is None and not math.isnan(self.value)
+
+
+@dataclass(frozen=True, slots=True)
 class Measurement:
-    """A named number read off one body (NaN where the pose does not show it)."""
+    """A named number read off one body (NaN where the pose does not show it). ``needs`` says
+    what the camera must see for it to be judged (see ``posecheck.rules.view``)."""
 
     name: str
     unit: str
     read: Callable[[Body], float]
+    needs: Need | None = None
 
     def __call__(self, body: Body) -> float:
         value = self.read(body)
         return float(value) if value is not None else math.nan
 
+    def judge(self, body: Body) -> Reading:
+        """The value, with why the view could not judge it where it could not."""
+        missing = self.needs(body) if self.needs is not None else None
+        return Reading(self(body), missing)
+
 
 @dataclass(frozen=True, slots=True)
 class Level:
     """A condition with hysteresis: it becomes true at ``enter`` and false again only past
-    ``exit``, so a reading hovering at one threshold does not flicker."""
+    ``exit``, so a reading hovering at one threshold does not flicker.
+
+    ``stand_in`` judges the same thing another way where the view cannot judge this level
+    (the head hanging below the hips where the thighs are hidden); ``cue`` is the instruction
+    the level checks, named when the view could not check it.
+    """
 
     measurement: Measurement
     enter: float
     exit: float
+    stand_in: Level | None = None
+    cue: str | None = None
 
     @property
     def rising(self) -> bool:
@@ -58,16 +86,30 @@ class Level:
         )
 
 
-def at_least(measurement: Measurement, enter: float, exit: float) -> Level:
+def at_least(
+    measurement: Measurement,
+    enter: float,
+    exit: float,
+    *,
+    stand_in: Level | None = None,
+    cue: str | None = None,
+) -> Level:
     if exit > enter:
         raise ValueError(f"{measurement.name}: exit {exit} must not be above enter {enter}")
-    return Level(measurement, enter, exit)
+    return Level(measurement, enter, exit, stand_in, cue)
 
 
-def at_most(measurement: Measurement, enter: float, exit: float) -> Level:
+def at_most(
+    measurement: Measurement,
+    enter: float,
+    exit: float,
+    *,
+    stand_in: Level | None = None,
+    cue: str | None = None,
+) -> Level:
     if exit < enter:
         raise ValueError(f"{measurement.name}: exit {exit} must not be below enter {enter}")
-    return Level(measurement, enter, exit)
+    return Level(measurement, enter, exit, stand_in, cue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +151,18 @@ class Settle:
     ``window_s`` the key angle stayed within ``within`` and the body's joints moved no
     faster than ``still_speed`` torso lengths per second (median over joints, mean over the
     window). It ends once the key angle comes back more than ``release`` from its held level.
+
+    ``deepening_per_s``: how fast the key angle may still go deeper in a hold, for exercises
+    whose hold is a hold of something that may be drawn further in ("hold that knee"): the
+    body at rest, the angle going no way but deeper, at most this fast. 0: the angle must stay
+    within ``within``.
     """
 
     window_s: float = 1.0
     within: float = 3.0
     still_speed: float = 0.25
     release: float = 10.0
+    deepening_per_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +205,13 @@ class Facing(StrEnum):
             return False
         return value <= -0.35 if self is Facing.DOWN else value >= 0.5
 
+    def reversed_in(self, body: Body) -> bool:
+        """The chest faces the other way (face up in a face-down exercise, or face down in one
+        on the back): whatever the joints fold, it is not this exercise. Kneeling upright
+        (chest forward) is neither."""
+        opposite = Facing.UP if self is Facing.DOWN else Facing.DOWN
+        return opposite.matches(body)
+
 
 SideOf = Callable[[Body], str | None]
 VariantOf = Callable[[Body], str | None]
@@ -174,6 +229,12 @@ class Exercise:
     and goes deeper the way that level enters. ``side_of`` names the side a hold is done on,
     read as the hold settles; ``start_variant_of`` names the way the start position was
     taken (from kneeling, feet raised...), read on the start position before each hold.
+    ``completed_by``: details that complete the position as a hold begins (arms stretched
+    forward): the hold is dated from when they held too, where they came to hold while it
+    settled; they never end a hold (that is a check's work).
+    ``start_labels`` gives the start phase's words for each such variant, so the live phase
+    line names the position the person is in (kneeling upright, not on hands and knees);
+    ``phase_labels`` gives them where no variant has words of its own.
 
     Example::
 
@@ -204,6 +265,8 @@ class Exercise:
     slow_release: SlowRelease | None = None
     side_of: SideOf | None = None
     start_variant_of: VariantOf | None = None
+    completed_by: tuple[Level, ...] = ()
+    start_labels: Mapping[str, str] = field(default_factory=dict)
     reps_are_per_side: bool = False
 
     def __post_init__(self) -> None:
@@ -234,6 +297,19 @@ class Exercise:
             return "reps counted per side need side_of"
         if any(not isinstance(phase, Phase) for phase in self.phase_labels):
             return "phase_labels are keyed by Phase"
+        return self._start_labels_problem()
+
+    def _start_labels_problem(self) -> str | None:
+        """Start labels are words for the strings ``start_variant_of`` gives: a Phase key (a
+        StrEnum, so a string too) is a phase label put in the wrong place."""
+        if not self.start_labels:
+            return None
+        if self.start_variant_of is None:
+            return "start_labels name start variants: give it start_variant_of too"
+        if any(isinstance(variant, Phase) or not isinstance(variant, str) for variant in self.start_labels):
+            return "start_labels are keyed by start variants (strings start_variant_of gives), not Phase"
+        if any(not isinstance(words, str) or not words for words in self.start_labels.values()):
+            return "every start label needs its words"
         return None
 
     @property
@@ -246,5 +322,9 @@ class Exercise:
         """Which way the key angle goes into the hold: up for an "at least" target level."""
         return self.target[0].rising
 
-    def label(self, phase: Phase) -> str:
+    def label(self, phase: Phase, start_variant: str | None = None) -> str:
+        """The words for a phase; the start phase's after the way it is being taken, where
+        ``start_labels`` has words for that variant."""
+        if phase is Phase.START and start_variant is not None and start_variant in self.start_labels:
+            return self.start_labels[start_variant]
         return self.phase_labels.get(phase, phase.value.replace("_", " "))

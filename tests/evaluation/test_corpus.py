@@ -29,15 +29,6 @@ def _cases() -> list[tuple[ClipLabel, str]]:
 
 CASES = _cases()
 
-FAILING_UNTIL_ISSUE_11 = {
-    ("childs_pose__fep_side_count_overlay", "childs_pose", "every-frame"),
-    ("childs_pose__fep_side_count_overlay", "childs_pose", "adaptive-stride"),
-    ("knee_to_chest__adaptx_side_alternating_both", "knee_to_chest", "every-frame"),
-    ("knee_to_chest__adaptx_side_alternating_both", "knee_to_chest", "adaptive-stride"),
-}
-"""Corpus clips the rules do not yet meet the bars on (issue 11: footage nobody tuned to).
-Each is a strict expected failure, so that it is noticed the moment it passes."""
-
 
 @pytest.mark.skipif(not CASES, reason=f"the real-footage corpus is not at {CORPUS}")
 @pytest.mark.parametrize(
@@ -51,11 +42,7 @@ def test_labelled_clip_meets_the_accuracy_bars(
     corpus: Path,
     model_path: Path,
     track_cache: Path,
-    request: pytest.FixtureRequest,
 ) -> None:
-    mode = "every-frame" if adaptive is None else "adaptive-stride"
-    if (Path(label.file).stem, exercise, mode) in FAILING_UNTIL_ISSUE_11:
-        request.applymarker(pytest.mark.xfail(reason="issue 11: footage nobody tuned to", strict=True))
     track = corpus_track(corpus / label.file, model_path, track_cache)
     score = score_clip(label, exercise, analyze_track(track, exercise, adaptive=adaptive))
     assert score.passed, "\n" + format_table([score])

@@ -19,7 +19,9 @@ import pytest
 
 from posecheck import __version__
 from posecheck.analysis.session import KeyAngleTrace, Session
+from posecheck.analysis.video import analyze_track
 from posecheck.errors import HistoryError, SessionNotFoundError
+from posecheck.evaluation.corpus import corpus_track
 from posecheck.history.progression import Target
 from posecheck.history.store import MIGRATIONS, SCHEMA_VERSION, History, migrate, schema_version
 from tests.real_sessions import RealSessions, real_sessions
@@ -101,6 +103,46 @@ def test_a_session_saved_again_as_it_grew_keeps_its_number_and_only_its_last_con
         ).fetchone()
     assert holds == len(sessions.childs_pose.holds) + len(sessions.short_press_up.holds)
     assert faults == 0
+
+
+@pytest.fixture(scope="module")
+def session_without_a_hold(corpus: Path, model_path: Path, track_cache: Path) -> Session:
+    """Cat-cow read as child's pose: on hands and knees throughout, never folded."""
+    track = corpus_track(corpus / "videos" / "confuser__flowai_cat_cow_home.mp4", model_path, track_cache)
+    return analyze_track(track, "childs_pose")
+
+
+def test_what_came_nearest_to_a_hold_round_trips_exactly(
+    session_without_a_hold: Session, tmp_path: Path
+) -> None:
+    assert not session_without_a_hold.holds and session_without_a_hold.nearest is not None
+    with History(tmp_path / "history.sqlite") as history:
+        session_id = history.save(session_without_a_hold)
+    with History(tmp_path / "history.sqlite") as history:
+        loaded = history.session(session_id).session
+        listed = history.sessions(with_traces=False)[0].session
+    assert_same_session(loaded, session_without_a_hold)
+    assert loaded.nearest == listed.nearest == session_without_a_hold.nearest
+
+
+def test_a_session_stored_before_the_nearest_miss_was_kept_loads_without_one(
+    session_without_a_hold: Session, tmp_path: Path
+) -> None:
+    with History(tmp_path / "history.sqlite") as history:
+        session_id = history.save(session_without_a_hold)
+        history.connection.execute("UPDATE sessions SET nearest = NULL")
+        assert history.session(session_id).session.nearest is None
+
+
+@pytest.mark.parametrize("stored", ["'{not json'", "'[1, 2]'", '\'{"stage": "lying"}\'', "x'ff00'"])
+def test_a_damaged_nearest_miss_is_one_error_naming_the_fix(
+    stored: str, session_without_a_hold: Session, tmp_path: Path
+) -> None:
+    with History(tmp_path / "history.sqlite") as history:
+        session_id = history.save(session_without_a_hold)
+        history.connection.execute(f"UPDATE sessions SET nearest = {stored}")
+        with pytest.raises(HistoryError, match="damaged session"):
+            history.session(session_id)
 
 
 def test_an_empty_history_has_no_last_session(tmp_path: Path) -> None:

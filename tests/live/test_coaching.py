@@ -8,7 +8,7 @@ import pytest
 
 from posecheck.live.coaching import Coach
 from posecheck.rules.engine import EngineState
-from posecheck.rules.events import FaultStarted, Hold, HoldFinished, HoldStarted, Phase
+from posecheck.rules.events import FaultStarted, Hold, HoldFinished, HoldStarted, Phase, PhaseChanged
 from posecheck.rules.registry import exercise_named
 
 
@@ -76,3 +76,18 @@ def test_a_fault_speaks_its_cue_with_a_cool_down(exercise: str) -> None:
     [announcement] = coach.hear(3.0, [FaultStarted(3.0, check.kind, check.cue)], _state(Phase.HOLD, 2.0))
     assert announcement.spoken == check.cue
     assert announcement.cooldown_s > 0
+
+
+def test_the_phase_line_names_the_start_position_the_engine_sees() -> None:
+    coach = Coach(exercise_named("childs_pose"))
+    kneeling = EngineState(Phase.START, "kneeling upright", 0.0, 10.0, math.nan, (), 0)
+    [announcement] = coach.hear(1.0, [PhaseChanged(1.0, Phase.START)], kneeling)
+    assert announcement.text == "phase: kneeling upright"
+
+
+def test_a_phase_passed_through_within_one_frame_keeps_its_own_words() -> None:
+    coach = Coach(exercise_named("childs_pose"))
+    events = [PhaseChanged(1.0, Phase.START), PhaseChanged(1.0, Phase.MOVING_IN)]
+    sitting_back = EngineState(Phase.MOVING_IN, "sitting back", 0.0, 10.0, math.nan, (), 0)
+    announcements = coach.hear(1.0, events, sitting_back)
+    assert [a.text for a in announcements] == ["phase: on hands and knees", "phase: sitting back"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import html
 import re
 import shutil
 import subprocess
@@ -15,9 +16,12 @@ import cv2
 import numpy as np
 import pytest
 
+from posecheck.analysis.video import analyze_track
+from posecheck.evaluation.corpus import corpus_track
 from posecheck.history.progression import Target, suggest_next
 from posecheck.history.store import History, StoredSession
 from posecheck.reports.html import render_html, write_report
+from posecheck.reports.text import no_hold_text
 from posecheck.rules.registry import exercise_named
 from tests.real_sessions import RealSessions, real_sessions
 
@@ -158,3 +162,18 @@ def test_a_session_without_a_key_angle_still_renders_every_plot(sessions: RealSe
     html = render_html(stored, [stored], "trunk-thigh angle")
     assert len(embedded_images(html)) == 3
     assert "session 1" in html
+
+
+def test_a_stored_session_without_a_hold_says_what_came_nearest_in_its_report(
+    corpus: Path, model_path: Path, track_cache: Path, tmp_path: Path
+) -> None:
+    track = corpus_track(corpus / "videos" / "confuser__flowai_cat_cow_home.mp4", model_path, track_cache)
+    session = analyze_track(track, "childs_pose")
+    assert session.nearest is not None and session.nearest.shortfall is not None
+    with History(tmp_path / "history.sqlite") as history:
+        stored = history.session(history.save(session))
+    page = render_html(stored, [stored], "trunk-thigh angle", stills=False)
+    sentence = no_hold_text(session)
+    assert sentence.startswith("No hold was found. Nearest at ")
+    assert f"<p>{html.escape(sentence)}</p>" in page
+    assert html.escape(f'"{session.nearest.shortfall.measurement}" reached') in page

@@ -2,8 +2,10 @@
 from the floor: the rules judge lying and kneeling against the floor the body rests on, so
 the holds stay where they were.
 
-The model's world points are in the camera's axes. Walking the camera round to the person's
-front turns them about the vertical axis (which changes no incline), and pitching it turns
+The model's world points are in the camera's axes. Walking the camera round towards the
+person's front (a three-quarter view, the trunk still short of pointing at the camera, where
+``posecheck.rules.view`` stops judging angles at the hip) turns them about the vertical axis
+(which changes no incline), and pitching it turns
 them about the camera's horizontal axis; the test turns the world points of real corpus
 tracks so. (Seen side-on, a pitch barely changes the inclines of a body lying across the
 picture; seen from the front, it tilts them by the whole pitch.)
@@ -23,11 +25,11 @@ from posecheck.evaluation.corpus import corpus_track
 from posecheck.pipeline.pose import Pose
 from posecheck.pipeline.recording import PoseTrack, TrackFrame
 
-FRONT_OF_THE_PERSON_DEG = 70.0
+THREE_QUARTER_DEG = 35.0
 
 
 def _pitched(pose: Pose, degrees: float) -> Pose:
-    yaw, pitch = math.radians(FRONT_OF_THE_PERSON_DEG), math.radians(degrees)
+    yaw, pitch = math.radians(THREE_QUARTER_DEG), math.radians(degrees)
     round_to_the_front = np.array(
         [[math.cos(yaw), 0.0, math.sin(yaw)], [0.0, 1.0, 0.0], [-math.sin(yaw), 0.0, math.cos(yaw)]]
     )

@@ -16,6 +16,7 @@ from posecheck.rules.levels import PositionWatch
 from posecheck.rules.registry import exercise_named
 from posecheck.rules.release import ReleaseWatch
 from posecheck.rules.settling import picture_jumped
+from posecheck.rules.view import Unjudged, Unseen
 from posecheck.rules.vocabulary import Check, Measurement, SlowRelease, at_least
 from tests.figures import prone, timeline
 
@@ -111,14 +112,67 @@ def test_only_start_faults_that_end_by_the_hold_start_belong_to_it() -> None:
     assert watch.take_start_faults(hold_start_s=10.0) == []  # the later one was forgotten
 
 
-def test_an_unreadable_check_in_half_the_held_frames_is_named_as_unchecked() -> None:
-    watch, dial = _watch()
-    hold_faults: list[Fault] = []
-    _run(watch, dial, [(t / 10, float("nan")) for t in range(0, 6)], hold_since=0.0, hold=hold_faults)
-    _run(watch, dial, [(0.6 + t / 10, 0.0) for t in range(0, 4)], hold_since=0.0, hold=hold_faults)
-    assert watch.unchecked_cues() == ("Keep your hips on the mat.",)
-    _run(watch, dial, [(1.0 + t / 10, 0.0) for t in range(0, 4)], hold_since=0.0, hold=hold_faults)
-    assert watch.unchecked_cues() == ()
+def test_a_check_the_view_cannot_judge_is_reported_with_the_part_and_the_fix() -> None:
+    dial = Dial()
+    unseen = Unjudged("your hips", Unseen.NOT_SIDE_ON)
+    check = Check(
+        kind="hips_lifted",
+        cue="Keep your hips on the mat.",
+        fault_when=at_least(
+            Measurement(
+                "hip_height", "torso lengths", dial.read, lambda body: unseen if dial.value < 0 else None
+            ),
+            enter=0.2,
+            exit=0.1,
+        ),
+        persist_s=0.5,
+    )
+    watch = FaultWatch((check,))
+    draft = HoldDraft(start_s=0.0, entered_from_start=True)
+    for time_s, value in [(t / 10, -1.0) for t in range(6)] + [(0.6 + t / 10, 0.0) for t in range(4)]:
+        dial.value = value
+        watch.update(
+            time_s, BODY, hold_since=0.0, start_since=None, hold_faults=[], timing_hold=True, events=[]
+        )
+        draft.note_view(watch.unjudged_now)
+    [unchecked] = draft.unchecked()
+    assert unchecked.cue == "Keep your hips on the mat."
+    assert unchecked.share == 0.6
+    assert unchecked.sentence == (
+        '"Keep your hips on the mat" could not be checked: the camera did not see your hips from the '
+        "side. To have it checked, film from the side."
+    )
+    for time_s in range(2, 10):
+        dial.value = 0.0
+        watch.update(
+            float(time_s), BODY, hold_since=0.0, start_since=None, hold_faults=[], timing_hold=True, events=[]
+        )
+        draft.note_view(watch.unjudged_now)
+    assert draft.unchecked() == ()  # judged in most of the hold after all
+
+
+def test_a_fault_is_not_started_by_a_reading_the_view_cannot_judge() -> None:
+    dial = Dial()
+    check = Check(
+        kind="hips_lifted",
+        cue="Keep your hips on the mat.",
+        fault_when=at_least(
+            Measurement(
+                "hip_height", "torso lengths", dial.read, lambda body: Unjudged("your hips", Unseen.HIDDEN)
+            ),
+            enter=0.2,
+            exit=0.1,
+        ),
+        persist_s=0.5,
+    )
+    watch = FaultWatch((check,))
+    events: list[Event] = []
+    dial.value = 0.5  # a guess well over the threshold
+    for t in range(20):
+        watch.update(
+            t / 10, BODY, hold_since=0.0, start_since=None, hold_faults=[], timing_hold=True, events=events
+        )
+    assert events == []
 
 
 def _hold(end_s: float) -> Hold:

@@ -204,3 +204,14 @@ def test_a_pause_on_the_way_up_from_lying_flat_is_not_a_rest_part_way() -> None:
     (hold,) = run(prone_sequence(profile)).holds
     assert hold.complete and hold.variant is None
     assert hold.start_s == pytest.approx(8.0, abs=0.7)
+
+
+def test_lowering_out_of_the_lift_and_straight_back_up_is_two_reps() -> None:
+    """Lowered out of the target (16 degrees: below the lift, short of lying flat) and pressed
+    up again at once, within the 10 s a hold may be resumed: a release, so a second rep."""
+    profile = [(3.0, REST), (1.5, LIFTED), (10.0, LIFTED), (1.0, 16.0), (1.0, 16.0), *rep(10.0)]
+    session = run(prone_sequence(profile))
+    assert session.reps == 2
+    first, second = session.holds
+    assert first.end_s == pytest.approx(14.5, abs=0.6)  # where the lowering began
+    assert second.start_s > first.end_s + 1.5
