@@ -149,21 +149,6 @@ class OnEitherSide:
 
 
 @dataclass(frozen=True, slots=True)
-class OnBothSides:
-    """Needs both sides to show the chain of ``joints`` (a reading of both legs)."""
-
-    part: str
-    joints: tuple[str, ...]
-
-    def __call__(self, body: Body) -> Unjudged | None:
-        for side in ("left", "right"):
-            reason = chain_unseen(body.pose, side_chain(side, self.joints))
-            if reason is not None:
-                return Unjudged(self.part, reason)
-        return None
-
-
-@dataclass(frozen=True, slots=True)
 class OnEachOf:
     """Needs one joint of every (left, right) pair seen (ears, hips: either will do)."""
 
@@ -206,10 +191,6 @@ def on_either_side(part: str, *joints: str) -> Need:
     return OnEitherSide(part, joints)
 
 
-def on_both_sides(part: str, *joints: str) -> Need:
-    return OnBothSides(part, joints)
-
-
 def on_each_of(part: str, *pairs: tuple[Landmark, Landmark]) -> Need:
     return OnEachOf(part, pairs)
 
@@ -228,9 +209,3 @@ def _first(reasons: list[Unseen | None]) -> Unseen:
         if reason in reasons:
             return reason
     return Unseen.HIDDEN
-
-
-def mean_over(values: list[float]) -> float:
-    """Mean of the readings of the sides seen (NaN when none is)."""
-    finite = [value for value in values if not math.isnan(value)]
-    return sum(finite) / len(finite) if finite else math.nan
