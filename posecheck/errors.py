@@ -36,6 +36,33 @@ class CameraUnavailableError(PosecheckError):
     exit_code = 4
 
 
+class CameraStoppedError(CameraUnavailableError):
+    """A camera that gave pictures (or opened) and then stopped, raised by
+    ``LiveCamera.latest`` once every picture before it was taken: what was recorded stands.
+
+    ``at_s`` is when its last picture came, on the camera's clock; ``note`` is one sentence
+    for the session's notes. The subclass says why it stopped.
+    """
+
+    def __init__(self, message: str, *, at_s: float, note: str) -> None:
+        super().__init__(message)
+        self.at_s = at_s
+        self.note = note
+
+
+class CameraLostError(CameraStoppedError):
+    """Reading failed: the device went away (unplugged) or the stream closed."""
+
+
+class CameraStalledError(CameraStoppedError):
+    """No picture for ``camera.STALL_S``, the camera or stream still there but silent."""
+
+
+class CameraFileEndedEarlyError(CameraStoppedError):
+    """A video played as a camera whose frames stop before the duration its container
+    announces (a damaged or truncated file)."""
+
+
 class NoPersonError(PosecheckError):
     exit_code = 5
 

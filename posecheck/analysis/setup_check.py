@@ -207,8 +207,11 @@ def setup_instructions(
 # A body lying on a mat, filmed from the side at a sensible distance, spans half the
 # picture or more; under a fifth, the joints are a few pixels apart and the angles noisy.
 SMALLEST_BODY_SPAN_FRACTION = 0.2
-# A set-up note needs the fault in this share of the frames with a person, not a moment.
+# A set-up note needs the fault in this share of the time a person was seen, not a moment.
 NOTE_SHARE = 0.3
+# A frame stands for the time since the one before, at most this (the adaptive stride's
+# gap): shares of time, not of frames, so a camera dropping frames weighs the same.
+LONGEST_FRAME_S = 0.5
 # Other people are looked for every few seconds, not on every frame (see
 # ``posecheck.analysis.other_people``). Someone walking through the back of the picture is seen in
 # one check; a note needs them in two checks or more and in a fifth of the checks, so a
@@ -237,26 +240,29 @@ def body_span_fraction(pose: Pose) -> float:
 
 
 class SetupTally:
-    """Counts, over a recorded session, the frames whose set-up would need fixing, and turns
-    the lasting ones into notes for the summary."""
+    """Adds up, over a session, the time the set-up would need fixing, and turns the lasting
+    faults into notes for the summary."""
 
     def __init__(self) -> None:
-        self.frames_with_person = 0
-        self.parts_out: dict[str, int] = {}
-        self.too_small = 0
+        self.seen_s = 0.0
+        self.parts_out_s: dict[str, float] = {}
+        self.too_small_s = 0.0
+        self._last_time_s: float | None = None
         self.people_checks = 0
         self.checks_with_others = 0
         self.roll_readings: list[tuple[float, float]] = []
         self._last_roll_look_s = -math.inf
 
-    def record(self, pose: Pose | None) -> None:
+    def record(self, time_s: float, pose: Pose | None) -> None:
+        last, self._last_time_s = self._last_time_s, time_s
         if pose is None:
             return
-        self.frames_with_person += 1
+        weight = 0.0 if last is None else min(max(time_s - last, 0.0), LONGEST_FRAME_S)
+        self.seen_s += weight
         for part in parts_out_of_picture(pose):
-            self.parts_out[part] = self.parts_out.get(part, 0) + 1
+            self.parts_out_s[part] = self.parts_out_s.get(part, 0.0) + weight
         if body_span_fraction(pose) < SMALLEST_BODY_SPAN_FRACTION:
-            self.too_small += 1
+            self.too_small_s += weight
         if pose.timestamp_s - self._last_roll_look_s >= ROLL_LOOK_EVERY_S:
             self._last_roll_look_s = pose.timestamp_s
             roll = camera_roll_deg(pose)
@@ -283,20 +289,20 @@ class SetupTally:
         return checks > 0 and self.checks_with_others >= needed
 
     def notes(self) -> tuple[str, ...]:
-        seen = self.frames_with_person
-        if seen == 0:
+        seen = self.seen_s
+        if seen <= 0:
             return ()
         notes = []
         if self.others_were_in_the_picture():
             notes.append(SOMEONE_ELSE_NOTE)
-        missing = [part for part, count in self.parts_out.items() if count >= NOTE_SHARE * seen]
+        missing = [part for part, spent in self.parts_out_s.items() if spent >= NOTE_SHARE * seen]
         if missing:
             verb = "was" if len(missing) == 1 else "were"
             notes.append(
                 f"Your {_joined(missing)} {verb} out of the picture in part of the video: "
                 "move the camera further away so it sees the whole body."
             )
-        if self.too_small >= NOTE_SHARE * seen:
+        if self.too_small_s >= NOTE_SHARE * seen:
             notes.append("You were far from the camera: move it closer so your body fills the picture.")
         roll = self.camera_roll()
         if roll is not None and abs(roll) >= LEVEL_TOLERANCE_DEG:

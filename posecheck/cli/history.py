@@ -19,7 +19,11 @@ from posecheck.history.saving import HistorySaver
 from posecheck.terminal_text import shown, shown_lines
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from posecheck.analysis.session import Session
+    from posecheck.history.progression import Target
     from posecheck.history.store import History, StoredSession
     from posecheck.rules.vocabulary import Exercise
 
@@ -118,10 +122,6 @@ def _exercise_name(name: str | None) -> str | None:
 
 def _run_history(arguments: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.table import Table
-
-    from posecheck.history.progression import reps_done, starting_target, suggest_next, trend
-    from posecheck.rules.registry import exercise_named
 
     if arguments.forget is not None or arguments.all:
         return _forget(arguments)
@@ -136,6 +136,19 @@ def _run_history(arguments: argparse.Namespace) -> int:
             f"No session to show in {shown(path, markup=True)}: `posecheck analyze VIDEO -e NAME` adds one."
         )
         return 0
+    console.print(_sessions_table(stored, path))
+    for name in sorted({entry.session.exercise for entry in stored}):
+        sessions = [entry.session for entry in stored if entry.session.exercise == name]
+        _print_trend(console, name, sessions, targets)
+    return 0
+
+
+def _sessions_table(stored: Sequence[StoredSession], path: Path) -> Table:
+    """One row a session: when, what, reps against target, holds and faults."""
+    from rich.table import Table
+
+    from posecheck.history.progression import reps_done
+
     table = Table(title=f"Sessions in {shown(path, markup=True)}", title_justify="left")
     for column, justify in [
         ("#", "right"),
@@ -161,31 +174,37 @@ def _run_history(arguments: argparse.Namespace) -> int:
             str(faults),
         )
         table.add_row(*(shown(cell, markup=True) for cell in cells))
-    console.print(table)
-    for name in sorted({entry.session.exercise for entry in stored}):
-        sessions = [entry.session for entry in stored if entry.session.exercise == name]
-        summary = trend(sessions)
-        reps = ", ".join(
-            f"{done}/{wanted}" for done, wanted in zip(summary.reps_done, summary.reps_target, strict=True)
-        )
-        fault = (
-            f'"{shown(summary.most_frequent_fault, markup=True)}" ({summary.fault_count}x)'
-            if summary.most_frequent_fault
-            else "none"
-        )
-        console.print(
-            f"[bold]{shown(sessions[0].title, markup=True)}[/bold]: {summary.sessions} sessions; "
-            f"best hold {summary.best_hold_s:.1f} s, median {summary.median_hold_s:.1f} s\n"
-            f"  reps against target: {reps}\n  most frequent fault: {fault}"
-        )
-        exercise_entry = exercise_named(name)
-        target = targets.get(name) or starting_target(exercise_entry)
-        suggestion = suggest_next(exercise_entry, target, sessions)
-        line = f"  target: {target.describe()}{'' if name in targets else ' (the starting one)'}"
-        if suggestion is not None:
-            line += f"; next: {suggestion.reason}"
-        console.print(shown(line, markup=True))
-    return 0
+    return table
+
+
+def _print_trend(
+    console: Console, name: str, sessions: Sequence[Session], targets: dict[str, Target]
+) -> None:
+    """One exercise's trend over its sessions, its target and the next one when it is time."""
+    from posecheck.history.progression import starting_target, suggest_next, trend
+    from posecheck.rules.registry import exercise_named
+
+    summary = trend(sessions)
+    reps = ", ".join(
+        f"{done}/{wanted}" for done, wanted in zip(summary.reps_done, summary.reps_target, strict=True)
+    )
+    fault = (
+        f'"{shown(summary.most_frequent_fault, markup=True)}" ({summary.fault_count}x)'
+        if summary.most_frequent_fault
+        else "none"
+    )
+    console.print(
+        f"[bold]{shown(sessions[0].title, markup=True)}[/bold]: {summary.sessions} sessions; "
+        f"best hold {summary.best_hold_s:.1f} s, median {summary.median_hold_s:.1f} s\n"
+        f"  reps against target: {reps}\n  most frequent fault: {fault}"
+    )
+    exercise_entry = exercise_named(name)
+    target = targets.get(name) or starting_target(exercise_entry)
+    suggestion = suggest_next(exercise_entry, target, sessions)
+    line = f"  target: {target.describe()}{'' if name in targets else ' (the starting one)'}"
+    if suggestion is not None:
+        line += f"; next: {suggestion.reason}"
+    console.print(shown(line, markup=True))
 
 
 def _forget(arguments: argparse.Namespace) -> int:
@@ -326,6 +345,15 @@ def history_options() -> argparse.ArgumentParser:
 
 def add_history_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     options = history_options()
+    _add_history(commands, options)
+    _add_targets(commands, options)
+    _add_report(commands, options)
+    _add_export(commands, options)
+
+
+def _add_history(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], options: argparse.ArgumentParser
+) -> None:
     history = commands.add_parser("history", parents=[options], help="the sessions so far, and the trend")
     history.add_argument("--exercise", "-e", help="only this exercise")
     history.add_argument(
@@ -342,6 +370,10 @@ def add_history_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     history.add_argument("--all", action="store_true", help="with --forget: every session and every target")
     history.set_defaults(run=_run_history)
 
+
+def _add_targets(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], options: argparse.ArgumentParser
+) -> None:
     targets = commands.add_parser(
         "targets", parents=[options], help="show or set the hold and reps target per exercise"
     )
@@ -358,6 +390,10 @@ def add_history_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     set_target.add_argument("--reps", type=int, metavar="N", help="reps to do (per leg for knee to chest)")
     set_target.set_defaults(run=_run_targets_set)
 
+
+def _add_report(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], options: argparse.ArgumentParser
+) -> None:
     report = commands.add_parser("report", parents=[options], help="an HTML report of one session")
     which = report.add_mutually_exclusive_group()
     which.add_argument("session", nargs="?", type=int, help="the session number (see `posecheck history`)")
@@ -368,6 +404,10 @@ def add_history_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     report.set_defaults(run=_run_report)
 
+
+def _add_export(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], options: argparse.ArgumentParser
+) -> None:
     export = commands.add_parser("export", parents=[options], help="the history as CSV or JSON")
     export.add_argument("--format", required=True, choices=("csv", "json"))
     export.add_argument("--out", type=Path, help="the file to write (default: standard output)")

@@ -233,7 +233,7 @@ def score_clip(label: ClipLabel, analysed_as: str, session: Session) -> ClipScor
     return ClipScore(label, analysed_as, session, matches, minimum, faults)
 
 
-POSE_STAGE_VERSION = 5
+POSE_STAGE_VERSION = 9
 """Bump when a change to the pose stage (source, model handling, person selection) changes
 the poses it gives, so cached corpus tracks are computed again."""
 

@@ -2,126 +2,33 @@
 
 The file holds what the reports need and nothing a camera saw: holds, reps, faults, the
 key angle per frame and the module version, never a picture. The schema is built by
-numbered migrations from version 1 (``MIGRATIONS``); opening a file brings it up to date.
-Each session is written in one transaction, so a crash mid-write leaves the file as it was
-before that session, with every earlier session intact.
+numbered migrations (``schema``); opening a file brings it up to date. Each session is
+written (``writing``) in one transaction, so a crash mid-write leaves the file as it was
+before that session, with every earlier session intact; what is read back (``reading``) is
+checked, so a file changed outside posecheck is refused, not misread.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import math
 import os
 import sqlite3
 import sys
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import TypeVar
 
-import numpy as np
-
-from posecheck import __version__
-from posecheck.analysis.session import KeyAngleTrace, Session
+from posecheck.analysis.session import Session
 from posecheck.closing import Closing
-from posecheck.credentials import redacted
 from posecheck.errors import HistoryError, SessionNotFoundError
 from posecheck.history.progression import Target
+from posecheck.history.reading import StoredSession, stored_session
+from posecheck.history.schema import SCHEMA_VERSION, migrate, schema_version, utc_now
+from posecheck.history.writing import insert_session
 from posecheck.private_files import create_private_file, readable_by_others
-from posecheck.rules.events import Fault, Hold, Phase, Unchecked
-from posecheck.rules.nearest import FacingAway, NearestMiss, Shortfall, Stage, UnjudgedShare
 
 HISTORY_ENVIRONMENT = "POSECHECK_HISTORY"
-T = TypeVar("T")
-
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    # 1: sessions with their holds and faults.
-    (
-        """CREATE TABLE sessions (
-            id INTEGER PRIMARY KEY,
-            exercise TEXT NOT NULL,
-            title TEXT NOT NULL,
-            source TEXT NOT NULL,
-            started_at TEXT NOT NULL,
-            duration_s REAL NOT NULL,
-            frames INTEGER NOT NULL,
-            frames_with_person INTEGER NOT NULL,
-            reps_target INTEGER NOT NULL,
-            reps_are_per_side INTEGER NOT NULL,
-            notes TEXT NOT NULL,
-            ended_early INTEGER NOT NULL,
-            interrupted INTEGER NOT NULL,
-            posecheck_version TEXT NOT NULL,
-            hold_count INTEGER NOT NULL
-        )""",
-        "CREATE INDEX sessions_by_exercise ON sessions (exercise, started_at)",
-        """CREATE TABLE holds (
-            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-            number INTEGER NOT NULL,
-            start_s REAL NOT NULL,
-            end_s REAL NOT NULL,
-            duration_s REAL NOT NULL,
-            complete INTEGER NOT NULL,
-            side TEXT,
-            target_s REAL NOT NULL,
-            minimum_s REAL NOT NULL,
-            key_angle_deg REAL,
-            PRIMARY KEY (session_id, number)
-        )""",
-        """CREATE TABLE faults (
-            session_id INTEGER NOT NULL,
-            hold_number INTEGER NOT NULL,
-            number INTEGER NOT NULL,
-            kind TEXT NOT NULL,
-            cue TEXT NOT NULL,
-            start_s REAL NOT NULL,
-            end_s REAL NOT NULL,
-            PRIMARY KEY (session_id, hold_number, number),
-            FOREIGN KEY (session_id, hold_number) REFERENCES holds (session_id, number) ON DELETE CASCADE
-        )""",
-    ),
-    # 2: targets per exercise, each change kept so the trend can show them.
-    (
-        """CREATE TABLE targets (
-            id INTEGER PRIMARY KEY,
-            exercise TEXT NOT NULL,
-            hold_s REAL NOT NULL,
-            reps INTEGER NOT NULL,
-            set_at TEXT NOT NULL
-        )""",
-    ),
-    # 3: the key angle over time, and where the source video was (for stills of faults).
-    (
-        "ALTER TABLE sessions ADD COLUMN video_path TEXT",
-        """CREATE TABLE key_angle_traces (
-            session_id INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
-            times BLOB NOT NULL,
-            angles BLOB NOT NULL,
-            phases BLOB NOT NULL
-        )""",
-    ),
-    # 4: the variant of each hold (press-up rests part-way, child's pose from kneeling...).
-    ("ALTER TABLE holds ADD COLUMN variant TEXT",),
-    # 5: the cues of each hold the camera's view could not check (JSON), and what came
-    # nearest to a hold in a session without one (JSON).
-    ("ALTER TABLE holds ADD COLUMN unchecked TEXT", "ALTER TABLE sessions ADD COLUMN nearest TEXT"),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredSession:
-    """A session as the history keeps it: its number, the posecheck that analysed it, and
-    the video it came from (a path, when the video was a file)."""
-
-    id: int
-    session: Session
-    posecheck_version: str
-    video_path: str | None
 
 
 def default_history_path() -> Path:
@@ -139,154 +46,10 @@ def default_history_path() -> Path:
     return Path(base) / "posecheck" / "history.sqlite"
 
 
-def schema_version(connection: sqlite3.Connection) -> int:
-    exists = connection.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-    ).fetchone()
-    if not exists:
-        return 0
-    (version,) = connection.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()
-    return int(version)
-
-
-def migrate(connection: sqlite3.Connection, up_to: int = SCHEMA_VERSION) -> int:
-    """Applies the missing migrations up to ``up_to``, each in its own transaction.
-    The connection must be in autocommit mode (``isolation_level=None``)."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version "
-            "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    for version in range(schema_version(connection) + 1, up_to + 1):
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            if schema_version(connection) < version:  # another process may have just done it
-                for statement in MIGRATIONS[version - 1]:
-                    connection.execute(statement)
-                connection.execute(
-                    "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (version, _now())
-                )
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-    return schema_version(connection)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _pack_floats(values: Sequence[float]) -> bytes:
-    return zlib.compress(np.asarray(values, dtype="<f8").tobytes())
-
-
-def _unpack_floats(blob: bytes) -> tuple[float, ...]:
-    return tuple(np.frombuffer(zlib.decompress(blob), dtype="<f8").tolist())
-
-
-def _pack_phases(phases: Sequence[Phase]) -> bytes:
-    return zlib.compress("\n".join(phase.value for phase in phases).encode())
-
-
-def _unpack_phases(blob: bytes) -> tuple[Phase, ...]:
-    text = zlib.decompress(blob).decode()
-    return tuple(Phase(value) for value in text.split("\n")) if text else ()
-
-
-def _real(value: float) -> float | None:
-    """SQLite stores NaN as NULL; say so explicitly."""
-    return None if math.isnan(value) else value
-
-
 def _reason(error: Exception) -> str:
     """SQLite's own words, unless they quote bytes of a damaged file that are not UTF-8 (the
     message itself then fails to decode)."""
     return "the file is damaged" if isinstance(error, UnicodeDecodeError) else str(error)
-
-
-def _real_value(value: object) -> float:
-    """A number read back, refused (TypeError) when something else than posecheck put text there."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{value!r} is not a number")
-    return float(value)
-
-
-def _whole(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{value!r} is not a whole number")
-    return value
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{value!r} is not text")
-    return value
-
-
-def _unchecked(value: object) -> tuple[Unchecked, ...]:
-    """A hold's unchecked cues read back (none for a hold stored before they were kept)."""
-    if value is None:
-        return ()
-    return tuple(
-        Unchecked(
-            _text(item["cue"]), _text(item["reason"]), _text(item["advice"]), _real_value(item["share"])
-        )
-        for item in json.loads(_text(value))
-    )
-
-
-def _maybe(value: object, read: Callable[[object], T]) -> T | None:
-    return None if value is None else read(value)
-
-
-def _yes_no(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{value!r} is not true or false")
-    return value
-
-
-def _nearest(value: object) -> NearestMiss | None:
-    """What came nearest to a hold, read back (None for a session with a hold, or stored
-    before it was kept)."""
-    if value is None:
-        return None
-    data = json.loads(_text(value))
-    shortfall, away = data["shortfall"], data["facing_away"]
-    return NearestMiss(
-        stage=Stage(data["stage"]),
-        time_s=_maybe(data["time_s"], _real_value),
-        shortfall=None
-        if shortfall is None
-        else Shortfall(
-            measurement=_text(shortfall["measurement"]),
-            unit=_text(shortfall["unit"]),
-            at_least=_yes_no(shortfall["at_least"]),
-            threshold=_real_value(shortfall["threshold"]),
-            reading=_maybe(shortfall["reading"], _real_value),
-            time_s=_maybe(shortfall["time_s"], _real_value),
-            against_share=_real_value(shortfall["against_share"]),
-            cue=_maybe(shortfall["cue"], _text),
-        ),
-        facing_away=None if away is None else FacingAway(_text(away["facing"]), _real_value(away["share"])),
-        stay_s=_real_value(data["stay_s"]),
-        hold_needs_s=_real_value(data["hold_needs_s"]),
-        unjudged=tuple(
-            UnjudgedShare(
-                _text(item["measurement"]),
-                _text(item["reason"]),
-                _text(item["advice"]),
-                _real_value(item["share"]),
-                _yes_no(item["in_position"]),
-            )
-            for item in data["unjudged"]
-        ),
-    )
 
 
 def since_timestamp(day: date) -> str:
@@ -392,70 +155,7 @@ class History(Closing):
         with self._transaction() as connection:
             if replacing is not None:
                 connection.execute("DELETE FROM sessions WHERE id = ?", (replacing,))
-            cursor = connection.execute(
-                """INSERT INTO sessions (id, exercise, title, source, started_at, duration_s, frames,
-                       frames_with_person, reps_target, reps_are_per_side, notes, ended_early, interrupted,
-                       posecheck_version, hold_count, video_path, nearest)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    replacing,
-                    session.exercise,
-                    session.title,
-                    redacted(session.source),
-                    session.started_at,
-                    session.duration_s,
-                    session.frames,
-                    session.frames_with_person,
-                    session.reps_target,
-                    session.reps_are_per_side,
-                    json.dumps(list(session.notes)),
-                    session.ended_early,
-                    session.interrupted,
-                    __version__,
-                    len(session.holds),
-                    video,
-                    None if session.nearest is None else json.dumps(dataclasses.asdict(session.nearest)),
-                ),
-            )
-            session_id = int(cursor.lastrowid or 0)
-            for number, hold in enumerate(session.holds):
-                connection.execute(
-                    """INSERT INTO holds (session_id, number, start_s, end_s, duration_s, complete, side,
-                           target_s, minimum_s, key_angle_deg, variant, unchecked)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (
-                        session_id,
-                        number,
-                        hold.start_s,
-                        hold.end_s,
-                        hold.duration_s,
-                        hold.complete,
-                        hold.side,
-                        hold.target_s,
-                        hold.minimum_s,
-                        _real(hold.key_angle_deg),
-                        hold.variant,
-                        json.dumps([dataclasses.asdict(item) for item in hold.unchecked]),
-                    ),
-                )
-                connection.executemany(
-                    """INSERT INTO faults (session_id, hold_number, number, kind, cue, start_s, end_s)
-                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    [
-                        (session_id, number, index, fault.kind, fault.cue, fault.start_s, fault.end_s)
-                        for index, fault in enumerate(hold.faults)
-                    ],
-                )
-            trace = session.trace
-            connection.execute(
-                "INSERT INTO key_angle_traces (session_id, times, angles, phases) VALUES (?, ?, ?, ?)",
-                (
-                    session_id,
-                    _pack_floats(trace.times_s),
-                    _pack_floats(trace.angles_deg),
-                    _pack_phases(trace.phases),
-                ),
-            )
+            session_id = insert_session(connection, session, video, replacing)
         return session_id
 
     def sessions(
@@ -499,7 +199,7 @@ class History(Closing):
         try:
             self.connection.row_factory = sqlite3.Row
             rows = self.connection.execute(query, parameters).fetchall()
-            return [self._stored(row, with_traces) for row in rows]
+            return [stored_session(self.connection, row, with_traces) for row in rows]
         except sqlite3.Error as error:
             raise HistoryError(
                 f"cannot read the history {self.path} ({error}): move it aside or choose another file "
@@ -515,71 +215,6 @@ class History(Closing):
             ) from None
         finally:
             self.connection.row_factory = None
-
-    def _stored(self, row: sqlite3.Row, with_trace: bool) -> StoredSession:
-        session_id = row["id"]
-        faults: dict[int, list[Fault]] = {}
-        for fault in self.connection.execute(
-            "SELECT * FROM faults WHERE session_id = ? ORDER BY hold_number, number", (session_id,)
-        ):
-            faults.setdefault(fault["hold_number"], []).append(
-                Fault(
-                    _text(fault["kind"]),
-                    _text(fault["cue"]),
-                    _real_value(fault["start_s"]),
-                    _real_value(fault["end_s"]),
-                )
-            )
-        holds = tuple(
-            Hold(
-                start_s=_real_value(hold["start_s"]),
-                end_s=_real_value(hold["end_s"]),
-                duration_s=_real_value(hold["duration_s"]),
-                complete=bool(hold["complete"]),
-                side=None if hold["side"] is None else _text(hold["side"]),
-                target_s=_real_value(hold["target_s"]),
-                minimum_s=_real_value(hold["minimum_s"]),
-                key_angle_deg=math.nan
-                if hold["key_angle_deg"] is None
-                else _real_value(hold["key_angle_deg"]),
-                faults=tuple(faults.get(hold["number"], ())),
-                variant=hold["variant"],
-                unchecked=_unchecked(hold["unchecked"]),
-            )
-            for hold in self.connection.execute(
-                "SELECT * FROM holds WHERE session_id = ? ORDER BY number", (session_id,)
-            )
-        )
-        trace_row = None
-        if with_trace:
-            trace_row = self.connection.execute(
-                "SELECT * FROM key_angle_traces WHERE session_id = ?", (session_id,)
-            ).fetchone()
-        trace = KeyAngleTrace()
-        if trace_row is not None:
-            trace = KeyAngleTrace(
-                _unpack_floats(trace_row["times"]),
-                _unpack_floats(trace_row["angles"]),
-                _unpack_phases(trace_row["phases"]),
-            )
-        session = Session(
-            exercise=_text(row["exercise"]),
-            title=_text(row["title"]),
-            source=_text(row["source"]),
-            started_at=_text(row["started_at"]),
-            duration_s=_real_value(row["duration_s"]),
-            frames=_whole(row["frames"]),
-            frames_with_person=_whole(row["frames_with_person"]),
-            holds=holds,
-            reps_target=_whole(row["reps_target"]),
-            reps_are_per_side=bool(row["reps_are_per_side"]),
-            notes=tuple(_text(note) for note in json.loads(_text(row["notes"]))),
-            ended_early=bool(row["ended_early"]),
-            interrupted=bool(row["interrupted"]),
-            trace=trace,
-            nearest=_nearest(row["nearest"]),
-        )
-        return StoredSession(session_id, session, row["posecheck_version"], row["video_path"])
 
     def forget(self, session_id: int | None) -> int:
         """Removes one session, or with None every session and every target, for good: the
@@ -611,7 +246,7 @@ class History(Closing):
         with self._transaction() as connection:
             connection.execute(
                 "INSERT INTO targets (exercise, hold_s, reps, set_at) VALUES (?, ?, ?, ?)",
-                (target.exercise, target.hold_s, target.reps, _now()),
+                (target.exercise, target.hold_s, target.reps, utc_now()),
             )
 
     def targets(self) -> dict[str, Target]:

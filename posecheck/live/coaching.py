@@ -93,6 +93,9 @@ class Coach:
             self._counted_to = 0
             return [Announcement(time_s, "hold started", "Hold.", cooldown_s=0.0)]
         if isinstance(event, FaultStarted):
+            release = self.exercise.slow_release
+            if state.phase is Phase.MOVING_OUT and (release is None or event.kind != release.kind):
+                return []  # the way out of a hold is no fault in it (the summary leaves it out too)
             return [Announcement(time_s, f"! {event.cue}", event.cue)]
         if isinstance(event, HoldFinished):
             return [self._hold_finished(time_s, event)]

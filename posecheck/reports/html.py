@@ -265,10 +265,23 @@ def render_html(
     stills: bool = True,
 ) -> str:
     """The whole report as one HTML document; ``stills=False`` leaves every picture out."""
+    parts = [
+        *_session_facts(stored, target),
+        *_notes(stored.session, suggestion),
+        *_holds_table(stored.session),
+        *_plots(stored, past, angle_name),
+        *_faults_section(stored, stills),
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _session_facts(stored: StoredSession, target: Target | None) -> list[str]:
+    """The document's head and the table of what the session was."""
     session = stored.session
     escape = html.escape
     reps = f"{reps_done(session)}{' per leg' if session.reps_are_per_side else ''} of {session.reps_target}"
-    parts = [
+    return [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(session.title)}, session {stored.id}</title>",
@@ -283,75 +296,93 @@ def render_html(
         f"<tr><th>Analysed by</th><td>posecheck {escape(stored.posecheck_version)}</td></tr>",
         "</table>",
     ]
+
+
+def _notes(session: Session, suggestion: Suggestion | None) -> list[str]:
+    parts = []
     if suggestion is not None:
-        parts.append(f'<p class="suggestion">Next target: {escape(suggestion.reason)}.</p>')
+        parts.append(f'<p class="suggestion">Next target: {html.escape(suggestion.reason)}.</p>')
     for note in session.notes:
-        parts.append(f"<p>Note: {escape(note)}</p>")
+        parts.append(f"<p>Note: {html.escape(note)}</p>")
     if session.interrupted:
         parts.append("<p>Note: the session was interrupted; this covers what was recorded.</p>")
     if session.ended_early:
         parts.append("<p>Note: the video ended early; this covers what could be read.</p>")
+    return parts
 
-    parts.append("<h2>Holds</h2>")
-    if session.holds:
-        parts.append(
-            "<table><tr><th>#</th><th>side</th><th>from</th><th>to</th><th>held</th><th>target</th>"
-            "<th>angle</th><th>faults</th></tr>"
+
+def _holds_table(session: Session) -> list[str]:
+    """One row a hold, with its faults and the cues the view could not check; without a hold,
+    what came nearest."""
+    escape = html.escape
+    if not session.holds:
+        return ["<h2>Holds</h2>", f"<p>{escape(no_hold_text(session))}</p>"]
+    parts = [
+        "<h2>Holds</h2>",
+        "<table><tr><th>#</th><th>side</th><th>from</th><th>to</th><th>held</th><th>target</th>"
+        "<th>angle</th><th>faults</th></tr>",
+    ]
+    for number, hold in enumerate(session.holds, start=1):
+        verdict = "met" if hold.met else "short"
+        angle = "" if math.isnan(hold.key_angle_deg) else f"{hold.key_angle_deg:.0f} deg"
+        fault_cells = "<br>".join(
+            [
+                f'<span class="fault">{fault.start_s:.1f}-{fault.end_s:.1f} s: {escape(fault.cue)}</span>'
+                for fault in hold.faults
+            ]
+            + [f'<span class="unchecked">{escape(item.sentence)}</span>' for item in hold.unchecked]
         )
-        for number, hold in enumerate(session.holds, start=1):
-            verdict = "met" if hold.met else "short"
-            angle = "" if math.isnan(hold.key_angle_deg) else f"{hold.key_angle_deg:.0f} deg"
-            fault_cells = "<br>".join(
-                [
-                    f'<span class="fault">{fault.start_s:.1f}-{fault.end_s:.1f} s: {escape(fault.cue)}</span>'
-                    for fault in hold.faults
-                ]
-                + [f'<span class="unchecked">{escape(item.sentence)}</span>' for item in hold.unchecked]
-            )
-            partial = "" if hold.complete else " (not a full rep)"
-            parts.append(
-                f"<tr><td>{number}</td><td>{escape(hold.side or '')}</td><td>{hold.start_s:.1f} s</td>"
-                f"<td>{hold.end_s:.1f} s</td><td class='{verdict}'>{hold.duration_s:.1f} s{partial}</td>"
-                f"<td>{hold.target_s:g} s</td><td>{angle}</td><td>{fault_cells or 'none'}</td></tr>"
-            )
-        parts.append("</table>")
-    else:
-        parts.append(f"<p>{escape(no_hold_text(session))}</p>")
+        partial = "" if hold.complete else " (not a full rep)"
+        parts.append(
+            f"<tr><td>{number}</td><td>{escape(hold.side or '')}</td><td>{hold.start_s:.1f} s</td>"
+            f"<td>{hold.end_s:.1f} s</td><td class='{verdict}'>{hold.duration_s:.1f} s{partial}</td>"
+            f"<td>{hold.target_s:g} s</td><td>{angle}</td><td>{fault_cells or 'none'}</td></tr>"
+        )
+    parts.append("</table>")
+    return parts
 
+
+def _plots(stored: StoredSession, past: Sequence[StoredSession], angle_name: str) -> list[str]:
+    escape = html.escape
     plots = [
-        ("Key angle over time", key_angle_plot(session, angle_name)),
-        ("Holds against the target", hold_durations_plot(session)),
+        ("Key angle over time", key_angle_plot(stored.session, angle_name)),
+        ("Holds against the target", hold_durations_plot(stored.session)),
         ("Progress over past sessions", trend_plot(past, stored.id)),
     ]
+    parts = []
     for heading, plot in plots:
         image = f"<img class='plot' alt='{escape(heading)}' src='{_data_uri('image/png', plot.png)}'>"
         parts.append(
             f"<h2>{escape(heading)}</h2><figure>{image}"
             f"<figcaption>{escape(plot.caption)}</figcaption></figure>"
         )
+    return parts
 
-    faults = [fault for hold in session.holds for fault in hold.faults]
-    if faults:
-        parts.append("<h2>Faults</h2>")
-        pictures = fault_stills(stored.video_path, session) if stills else []
-        if pictures:
-            parts.append('<div class="stills">')
-            for still in pictures:
-                parts.append(
-                    f"<figure><img class='still' alt='{escape(still.fault.kind)}' "
-                    f"src='{_data_uri('image/jpeg', still.jpeg)}'><figcaption>Hold {still.hold_number}, "
-                    f"{still.time_s:.1f} s: {escape(still.fault.cue)}</figcaption></figure>"
-                )
-            parts.append("</div>")
-        elif not stills:
-            parts.append("<p>No stills: left out on request.</p>")
-        else:
+
+def _faults_section(stored: StoredSession, stills: bool) -> list[str]:
+    """A still of each fault, or why there is none (nothing when the session had no fault)."""
+    escape = html.escape
+    session = stored.session
+    if not any(hold.faults for hold in session.holds):
+        return []
+    parts = ["<h2>Faults</h2>"]
+    pictures = fault_stills(stored.video_path, session) if stills else []
+    if pictures:
+        parts.append('<div class="stills">')
+        for still in pictures:
             parts.append(
-                "<p>No stills: the source video is not where it was analysed (posecheck keeps no "
-                "picture).</p>"
+                f"<figure><img class='still' alt='{escape(still.fault.kind)}' "
+                f"src='{_data_uri('image/jpeg', still.jpeg)}'><figcaption>Hold {still.hold_number}, "
+                f"{still.time_s:.1f} s: {escape(still.fault.cue)}</figcaption></figure>"
             )
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+        parts.append("</div>")
+    elif not stills:
+        parts.append("<p>No stills: left out on request.</p>")
+    else:
+        parts.append(
+            "<p>No stills: the source video is not where it was analysed (posecheck keeps no picture).</p>"
+        )
+    return parts
 
 
 def write_report(

@@ -168,7 +168,7 @@ def _photo_session(photos: list[tuple[Path, float]], model_path: Path, fps: floa
     import cv2
 
     from posecheck.analysis.recognised import RecognisedAnalysis
-    from posecheck.analysis.video import PoseStage
+    from posecheck.analysis.video import FrameStep, PoseStage
     from posecheck.pipeline.pose import PoseEstimator
     from posecheck.pipeline.source import Frame
 
@@ -176,15 +176,16 @@ def _photo_session(photos: list[tuple[Path, float]], model_path: Path, fps: floa
     analysis = RecognisedAnalysis("composed from photographs")
     index = 0
     with PoseEstimator(model_path) as estimator:
-        stage = PoseStage(estimator)
+        step = FrameStep(PoseStage(estimator), analysis)
         for photo, seconds in photos:
             image = cv2.imread(str(photo))
             height, width = image.shape[:2]
             for _ in range(round(seconds * fps)):
                 shift = np.float32([[1, 0, rng.uniform(-3, 3)], [0, 1, rng.uniform(-3, 3)]])
                 moved = cv2.warpAffine(image, shift, (width, height), borderMode=cv2.BORDER_REPLICATE)
-                analysis.feed(index / fps, stage(Frame(index=index, timestamp_s=index / fps, image=moved)))
+                step(Frame(index=index, timestamp_s=index / fps, image=moved))
                 index += 1
+        step.flush()
     return [segment.exercise for segment in analysis.finish(1.0 / fps).segments]
 
 

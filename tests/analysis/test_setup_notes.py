@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from posecheck.analysis.session import Session
-from posecheck.analysis.video import ExerciseAnalysis, PoseStage, analyze_track
+from posecheck.analysis.video import ExerciseAnalysis, FrameStep, PoseStage, analyze_track
 from posecheck.evaluation.corpus import corpus_track, load_labels
 from posecheck.pipeline.pose import PoseEstimator
 from posecheck.pipeline.source import Frame, VideoFileSource
@@ -29,10 +29,11 @@ def _frames(video: Path, start_s: float, end_s: float) -> list[np.ndarray]:
 def _session(images: list[np.ndarray], model_path: Path) -> Session:
     analysis = ExerciseAnalysis(exercise_named("prone_press_up"), "composed")
     with PoseEstimator(model_path) as estimator:
-        stage = PoseStage(estimator)
+        step = FrameStep(PoseStage(estimator), analysis)
         for index, image in enumerate(images):
             time_s = index * 2 / 25.0
-            analysis.feed(time_s, stage(Frame(index, time_s, np.ascontiguousarray(image))))
+            step(Frame(index, time_s, np.ascontiguousarray(image)))
+        step.flush()
         return analysis.finish(2 / 25.0)
 
 

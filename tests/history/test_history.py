@@ -23,7 +23,8 @@ from posecheck.analysis.video import analyze_track
 from posecheck.errors import HistoryError, SessionNotFoundError
 from posecheck.evaluation.corpus import corpus_track
 from posecheck.history.progression import Target
-from posecheck.history.store import MIGRATIONS, SCHEMA_VERSION, History, migrate, schema_version
+from posecheck.history.schema import MIGRATIONS, SCHEMA_VERSION, migrate, schema_version
+from posecheck.history.store import History
 from tests.real_sessions import RealSessions, real_sessions
 
 KILL_TIMEOUT_S = 60.0

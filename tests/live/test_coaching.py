@@ -69,6 +69,15 @@ def test_knee_to_chest_counts_reps_per_side_and_reset_clears_the_counter() -> No
     assert coach.counter_text() == "left 0 / 4  right 0 / 4"
 
 
+def test_a_fault_that_comes_as_the_person_leaves_the_hold_is_not_said() -> None:
+    """Pushing back out of a press-up lifts the hips: that is the way out, not a fault in
+    the hold, and the recorded summary leaves it out too."""
+    exercise = exercise_named("prone_press_up")
+    check = exercise.checks[0]
+    coach = Coach(exercise)
+    assert coach.hear(61.4, [FaultStarted(61.4, check.kind, check.cue)], _state(Phase.MOVING_OUT)) == []
+
+
 @pytest.mark.parametrize("exercise", ["prone_press_up", "childs_pose", "knee_to_chest"])
 def test_a_fault_speaks_its_cue_with_a_cool_down(exercise: str) -> None:
     coach = Coach(exercise_named(exercise))

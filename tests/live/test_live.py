@@ -26,12 +26,13 @@ from posecheck.analysis.video import PoseStage, analyze_track
 from posecheck.evaluation.corpus import corpus_track, format_table, load_labels, score_clip
 from posecheck.history.store import History
 from posecheck.live.session import Ending, LiveResult, LiveSession, run_live
-from posecheck.pipeline.camera import LiveCamera, LiveFrame
+from posecheck.pipeline.camera import STALL_S, LiveCamera, LiveFrame
 from posecheck.pipeline.pose import PoseEstimator
 from posecheck.pipeline.source import VideoFileSource, write_excerpt
 from posecheck.reports.overlay import BONE_COLOUR, PANEL_COLOUR
 from posecheck.rules.registry import exercise_named
 from tests.analysis.test_hard_inputs import rewrite
+from tests.camera_streams import jpeg_pictures, motion_jpeg_server
 
 PRESS_UP_CLIP = "videos/prone_press_up__fitsens_cobra_stretch_man.mp4"
 CHILDS_POSE_CLIP = "videos/childs_pose__clinically_balasana.mp4"
@@ -177,6 +178,62 @@ def test_live_command_without_a_camera_says_so_in_one_line(camera: str, model_pa
     assert run.stderr.strip().count("\n") == 0
     assert run.stderr.startswith("posecheck: error:")
     assert "camera" in run.stderr
+
+
+def _assert_ended_with_one_line_and_kept_the_session(
+    run: subprocess.CompletedProcess, report: Path, source: str, *mentions: str
+) -> dict:
+    assert run.returncode == 4, run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    (line,) = run.stderr.splitlines()
+    assert line.startswith("posecheck: error: ")
+    for mention in mentions:
+        assert mention in line, line
+    assert f"Prone press-up: {source}" in run.stdout  # the summary
+    assert f"Report written to {report}" in run.stdout
+    saved = json.loads(report.read_text())
+    assert saved["frames_with_person"] > 0
+    return saved
+
+
+@pytest.mark.parametrize(
+    ("then", "mentions"),
+    [
+        ("closes", ("stopped giving pictures at", "the stream closed")),
+        ("stalls", ("no picture from http://127.0.0.1:", f"for {STALL_S:g} s after", "stalled")),
+    ],
+)
+def test_a_stream_that_closes_or_stalls_mid_session_ends_it_saving_what_was_recorded(
+    then: str, mentions: tuple[str, ...], corpus: Path, model_path: Path, tmp_path: Path
+) -> None:
+    """An MJPEG camera served on this machine sends 6 s of the clip at its pace, then closes
+    the connection, or stays connected and sends nothing (not waited on beyond the stall:
+    FFmpeg's own read would wait 30 s)."""
+    report = tmp_path / "live.json"
+    with motion_jpeg_server(jpeg_pictures(corpus / PRESS_UP_CLIP, 6.0), then=then) as url:
+        run = _posecheck(
+            "live", "--camera", url, "--exercise", "prone_press_up", "--no-window", "--quiet",
+            "--json", str(report), "--no-history", "--model", str(model_path),
+        )  # fmt: skip
+    saved = _assert_ended_with_one_line_and_kept_the_session(run, report, url, *mentions)
+    assert saved["duration_s"] == pytest.approx(6.0, abs=1.5)
+    assert "hold started" in run.stdout
+
+
+def test_a_truncated_file_played_as_a_camera_ends_with_a_line_saying_it_ended_early(
+    corpus: Path, model_path: Path, tmp_path: Path
+) -> None:
+    data = (corpus / PRESS_UP_CLIP).read_bytes()  # its index comes first: a cut copy still opens
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(data[: len(data) // 3])
+    report = tmp_path / "live.json"
+    run = _posecheck(
+        "live", "--camera", str(truncated), "--exercise", "prone_press_up", "--no-window", "--quiet",
+        "--json", str(report), "--no-history", "--model", str(model_path),
+    )  # fmt: skip
+    _assert_ended_with_one_line_and_kept_the_session(
+        run, report, "truncated.mp4", "truncated.mp4 ends early (at ", "of its 15.0 s", "truncated"
+    )
 
 
 @pytest.fixture

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-import http.server
 import itertools
+import os
 import socket
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
-import cv2
 import pytest
 
-from posecheck.errors import CameraUnavailableError
-from posecheck.pipeline.camera import STREAM_OPEN_TIMEOUT_S, CameraSpec, LiveCamera
-from posecheck.pipeline.source import VideoFileSource, write_excerpt
+from posecheck.errors import (
+    CameraFileEndedEarlyError,
+    CameraLostError,
+    CameraStalledError,
+    CameraUnavailableError,
+)
+from posecheck.pipeline.camera import (
+    STALL_S,
+    STREAM_OPEN_TIMEOUT_S,
+    STREAM_READ_TIMEOUT_S,
+    CameraSpec,
+    LiveCamera,
+)
+from posecheck.pipeline.source import write_excerpt
+from tests.camera_streams import jpeg_pictures, motion_jpeg_server, pipe_writer
 
 CLIP = "videos/prone_press_up__fitsens_cobra_stretch_man.mp4"
 
@@ -28,7 +36,14 @@ def excerpt(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize(
     ("argument", "kind"),
-    [("0", "index"), ("2", "index"), ("rtsp://camera.local/stream", "url"), ("clip.mp4", "file")],
+    [
+        ("0", "index"),
+        ("2", "index"),
+        ("/dev/video0", "device"),
+        ("/dev/v4l/by-id/usb-webcam-video-index0", "device"),
+        ("rtsp://camera.local/stream", "url"),
+        ("clip.mp4", "file"),
+    ],
 )
 def test_camera_argument_names_an_index_a_url_or_a_file(argument: str, kind: str) -> None:
     assert CameraSpec.parse(argument).kind == kind
@@ -94,44 +109,97 @@ def test_a_missing_file_is_a_camera_error_naming_the_fix() -> None:
         LiveCamera("no_such_clip.mp4")
 
 
-class _MotionJpegStream(http.server.BaseHTTPRequestHandler):
-    """A network camera that sends ``frames`` JPEG pictures of a real clip, then goes away."""
-
-    frames: ClassVar[list[bytes]] = []
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
-        self.end_headers()
-        for picture in self.frames:
-            self.wfile.write(b"--frame\r\nContent-Type: image/jpeg\r\n")
-            self.wfile.write(f"Content-Length: {len(picture)}\r\n\r\n".encode() + picture + b"\r\n")
-            self.wfile.flush()
-            time.sleep(1 / 25)
-        self.close_connection = True
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+@pytest.fixture(scope="module")
+def pictures(corpus: Path) -> list[bytes]:
+    return jpeg_pictures(corpus / CLIP, 2.0)
 
 
-@pytest.fixture
-def network_camera(excerpt: Path) -> Iterator[str]:
-    with VideoFileSource(excerpt) as source:
-        _MotionJpegStream.frames = [cv2.imencode(".jpg", frame.image)[1].tobytes() for frame in source][:50]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _MotionJpegStream)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/stream.mjpg"
-    finally:
-        server.shutdown()
-
-
-def test_a_network_camera_that_goes_away_is_reported_after_its_frames(network_camera: str) -> None:
+def test_a_network_camera_that_goes_away_is_reported_after_its_frames(pictures: list[bytes]) -> None:
     frames = 0
-    with LiveCamera(network_camera, lost_after_s=0.5) as camera:
+    with motion_jpeg_server(pictures, then="closes") as url, LiveCamera(url, lost_after_s=0.5) as camera:
         assert camera.spec.kind == "url"
-        with pytest.raises(CameraUnavailableError, match="stopped giving pictures"):
+        with pytest.raises(CameraLostError, match=r"pictures at .*the stream closed") as raised:
             while camera.latest() is not None:
                 frames += 1
+    assert frames > 10
+    assert raised.value.at_s == pytest.approx(2.0, abs=1.0)
+    assert raised.value.note.startswith("The camera stopped giving pictures at")
+
+
+def test_a_stream_that_stays_connected_but_sends_nothing_is_reported_stalled_not_waited_on(
+    pictures: list[bytes],
+) -> None:
+    """FFmpeg's read is still waiting (its timeout, ``STREAM_READ_TIMEOUT_S``, is later than
+    the stall): neither ``latest`` nor ``close`` waits for it."""
+    frames = 0
+    with motion_jpeg_server(pictures, then="stalls") as url:
+        camera = LiveCamera(url)
+        try:
+            with pytest.raises(
+                CameraStalledError, match=f"no picture from .* for {STALL_S:g} s after"
+            ) as raised:
+                while camera.latest() is not None:
+                    frames += 1
+            stalled_at, stalled_after_s = time.monotonic(), camera.elapsed_s() - raised.value.at_s
+        finally:
+            camera.close()
+        closed_in_s = time.monotonic() - stalled_at
+    assert frames > 10
+    assert "stalled" in str(raised.value)
+    # Bounds on the waits, with slack for a busy machine: the stall after STALL_S, not
+    # FFmpeg's read timeout; close after its join timeout at most.
+    assert STALL_S <= stalled_after_s < STREAM_READ_TIMEOUT_S
+    assert closed_in_s < 3.0
+
+
+def test_a_device_that_disappears_is_reported_after_its_frames(pictures: list[bytes], tmp_path: Path) -> None:
+    """There is no camera on a test machine, and unplugging one is no test step. The device
+    here is a named pipe fed by a separate program, as a capture program feeds a pipe or a
+    v4l2loopback device: opened by its path, read by FFmpeg, and killed in mid-session. The
+    read then fails as it fails on an unplugged V4L2 device, and no part of OpenCV is faked."""
+    pipe = tmp_path / "camera"
+    os.mkfifo(pipe)
+    writer = pipe_writer(pictures, pipe, tmp_path)
+    frames = 0
+    try:
+        with LiveCamera(str(pipe), lost_after_s=0.5) as camera:
+            assert camera.spec.kind == "device"
+            with pytest.raises(CameraLostError, match=r"camera stopped giving pictures at .*unplugged"):
+                while camera.latest() is not None:
+                    frames += 1
+                    if frames == 20:
+                        writer.kill()
+    finally:
+        writer.kill()
+        writer.wait(timeout=10)
+    assert frames >= 20
+
+
+def test_a_pipe_nobody_writes_to_is_a_camera_error_after_the_open_timeout_not_a_hang(tmp_path: Path) -> None:
+    pipe = tmp_path / "camera"
+    os.mkfifo(pipe)
+    started = time.monotonic()
+    with pytest.raises(
+        CameraUnavailableError, match=r"cannot open camera \(nothing written to it within 10 s\)"
+    ):
+        LiveCamera(str(pipe))
+    assert time.monotonic() - started < STREAM_OPEN_TIMEOUT_S + 10.0  # slack for a busy machine
+
+
+def test_a_device_path_that_is_missing_is_a_camera_error_naming_the_fix() -> None:
+    with pytest.raises(CameraUnavailableError, match=r"cannot open /dev/video97 \(no such device\): plug in"):
+        LiveCamera("/dev/video97")
+
+
+def test_a_truncated_file_played_as_a_camera_says_it_ended_early(corpus: Path, tmp_path: Path) -> None:
+    data = (corpus / CLIP).read_bytes()  # its index comes first: a cut copy still opens
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(data[: len(data) // 6])
+    frames = 0
+    with (
+        LiveCamera(truncated) as camera,
+        pytest.raises(CameraFileEndedEarlyError, match=r"truncated.mp4 ends early \(at .* s of its 15.0 s\)"),
+    ):
+        while camera.latest() is not None:
+            frames += 1
     assert frames > 10

@@ -67,7 +67,7 @@ def _rolled(pose: Pose, degrees: float) -> Pose:
 def _tally(track: PoseTrack, degrees: float = 0.0) -> SetupTally:
     tally = SetupTally()
     for frame in track:
-        tally.record(_rolled(frame.pose, degrees) if frame.pose is not None else None)
+        tally.record(frame.timestamp_s, _rolled(frame.pose, degrees) if frame.pose is not None else None)
     return tally
 
 
@@ -116,7 +116,7 @@ def test_a_few_tilted_frames_among_level_ones_do_not_flag(side_track: PoseTrack)
         if pose is not None and index % 10 < 3:  # three frames in ten seen turned by 25 degrees
             pose = _rolled(pose, 25.0)
             tilted_seen += camera_roll_deg(pose) is not None
-        tally.record(pose)
+        tally.record(frame.timestamp_s, pose)
         assert watch.update(pose) is None, frame.timestamp_s
     assert tilted_seen > 100
     assert not any(TILT_NOTE.search(note) for note in tally.notes())

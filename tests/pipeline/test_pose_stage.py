@@ -17,9 +17,12 @@ def _poses(video: Path, model_path: Path, start_s: float, end_s: float, stride: 
         for frame in source:
             if frame.timestamp_s >= end_s:
                 break
-            pose = stage(frame)
-            if frame.timestamp_s >= start_s:
-                yield frame, pose
+            for time_s, pose in stage(frame):
+                if time_s >= start_s:
+                    yield time_s, pose
+        for time_s, pose in stage.flush():
+            if start_s <= time_s < end_s:
+                yield time_s, pose
 
 
 def test_a_person_on_the_mat_is_found_in_nearly_every_frame(corpus: Path, model_path: Path) -> None:
@@ -52,8 +55,10 @@ def test_a_still_picture_of_a_person_stops_counting_as_a_person(corpus: Path, mo
         image = next(frame.image for frame in source if frame.timestamp_s > 5.0)
     with PoseEstimator(model_path) as estimator:
         stage = PoseStage(estimator, PersonSelector())
-        found = [stage(Frame(index, index / 25.0, image)) is not None for index in range(50)]
-    assert found[0]
+        released = [pair for index in range(50) for pair in stage(Frame(index, index / 25.0, image))]
+        released += stage.flush()
+    found = [pose is not None for _, pose in released]
+    assert len(found) == 50
     assert not any(found[30:])
 
 
@@ -97,8 +102,8 @@ def test_the_followed_person_stays_the_same_when_someone_else_is_in_frame(
             left = lying[index]
             right = np.ascontiguousarray(other[index][:, : left.shape[1] // 2])
             image = np.hstack([left, right])
-            pose = stage(Frame(index, index * 3 / 24.0, image))
-            if pose is not None:
-                centres.append(pose.centre()[0])
+            for _, pose in stage(Frame(index, index * 3 / 24.0, image)):
+                if pose is not None:
+                    centres.append(pose.centre()[0])
     assert len(centres) >= 0.8 * count
     assert max(centres) < lying[0].shape[1]

@@ -139,7 +139,8 @@ def video_poses_without_check(video: Path, model_path: Path) -> list[tuple[float
     options = VideoOptions(track_check_period_s=None, people_check_period_s=None)
     with VideoFileSource(video) as source, model_stages(model_path, options) as (pose_stage, _):
         assert pose_stage.track_check is None
-        return [(frame.timestamp_s, pose_stage(frame)) for frame in prefetched(source)]
+        released = [pair for frame in prefetched(source) for pair in pose_stage(frame)]
+        return released + pose_stage.flush()
 
 
 def test_a_right_track_is_never_restarted(corpus: Path, model_path: Path) -> None:

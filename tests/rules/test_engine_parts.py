@@ -8,11 +8,12 @@ import dataclasses
 import pytest
 
 from posecheck.rules.body import Body
-from posecheck.rules.engine import PICTURE_JUMP, RuleEngine
+from posecheck.rules.engine import RuleEngine
 from posecheck.rules.events import Event, Fault, FaultCleared, FaultStarted, Hold, HoldFinished, Phase
 from posecheck.rules.faults import START_FAULT_OVERLAP_S, FaultWatch
 from posecheck.rules.holds import HoldDraft
 from posecheck.rules.levels import PositionWatch
+from posecheck.rules.picture import PICTURE_JUMP
 from posecheck.rules.registry import exercise_named
 from posecheck.rules.release import ReleaseWatch
 from posecheck.rules.settling import picture_jumped

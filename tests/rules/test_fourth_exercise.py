@@ -1,6 +1,7 @@
 """A new exercise is one file in ``exercises/``: the both-knees progression, added as a file of
-its own to a copy of the exercises, is listed, analysed, recognised and timed live, with
-nothing in ``posecheck/`` changed. A name taken twice is refused at load.
+its own to a copy of the project, installed, is listed, analysed, recognised and timed live,
+with nothing in ``posecheck/`` (or ``pyproject.toml``) changed. A name taken twice is refused
+at load.
 
 The session is composed from the corpus photographs of one person hugging both knees (start,
 target, start), written as a video and run through the real model by the command line.
@@ -19,6 +20,7 @@ import numpy as np
 import pytest
 
 from tests.cli.test_cli import cli_environment, require_model
+from tests.installing import pip_install
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_EXERCISE = Path(__file__).parent / "fourth_exercise" / "both_knees_to_chest.py"
@@ -30,13 +32,23 @@ SCRIPT = [
 ]
 
 
+def _install_with(folder: Path, files: dict[str, Path]) -> Path:
+    """``folder/site``, holding posecheck built from a copy of the project whose
+    ``exercises/`` has ``files`` (name: file) added."""
+    project = folder / "project"
+    for part in ("posecheck", "exercises"):
+        shutil.copytree(ROOT / part, project / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for part in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / part, project / part)
+    for name, file in files.items():
+        shutil.copy(file, project / "exercises" / name)
+    return pip_install(project, folder / "site")
+
+
 @pytest.fixture(scope="module")
 def with_fourth(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding a copy of ``exercises/`` with the new file added."""
-    folder = tmp_path_factory.mktemp("exercises_plus_one")
-    shutil.copytree(ROOT / "exercises", folder / "exercises", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(NEW_EXERCISE, folder / "exercises" / NEW_EXERCISE.name)
-    return folder
+    """A folder where posecheck is installed with the new file added to ``exercises/``."""
+    return _install_with(tmp_path_factory.mktemp("exercises_plus_one"), {NEW_EXERCISE.name: NEW_EXERCISE})
 
 
 @pytest.fixture(scope="module")
@@ -57,17 +69,22 @@ def hug_video(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _posecheck(
-    folder: Path, *arguments: str | Path, timeout_s: float = 300
+    site: Path, *arguments: str | Path, timeout_s: float = 300
 ) -> subprocess.CompletedProcess[str]:
-    environment = cli_environment(PYTHONPATH=str(folder))
+    environment = cli_environment(PYTHONPATH=str(site))
     return subprocess.run(
         [sys.executable, "-m", "posecheck", *map(str, arguments)],
         env=environment,
-        cwd=folder,
+        cwd=site.parent,
         capture_output=True,
         text=True,
         timeout=timeout_s,
     )
+
+
+def test_the_new_exercise_file_is_installed_under_posecheck(with_fourth: Path) -> None:
+    assert (with_fourth / "posecheck" / "exercises" / NEW_EXERCISE.name).is_file()
+    assert not (with_fourth / "exercises").exists()
 
 
 def test_the_new_exercise_is_listed(with_fourth: Path) -> None:
@@ -114,11 +131,9 @@ def test_the_new_exercise_is_timed_live(with_fourth: Path, hug_video: Path, tmp_
     assert hold["duration_s"] == pytest.approx(17.0, abs=2.0)
 
 
-def test_an_exercise_name_taken_twice_is_refused_naming_both_files(with_fourth: Path, tmp_path: Path) -> None:
-    twice = tmp_path / "twice"
-    shutil.copytree(with_fourth / "exercises", twice / "exercises")
-    shutil.copy(NEW_EXERCISE, twice / "exercises" / "both_knees_again.py")
-    run = _posecheck(twice, "exercises")
+def test_an_exercise_name_taken_twice_is_refused_naming_both_files(tmp_path: Path) -> None:
+    site = _install_with(tmp_path, {NEW_EXERCISE.name: NEW_EXERCISE, "both_knees_again.py": NEW_EXERCISE})
+    run = _posecheck(site, "exercises")
     assert run.returncode == 13
     (line,) = run.stderr.strip().splitlines()
     assert "exercises/both_knees_again.py" in line and "exercises/both_knees_to_chest.py" in line

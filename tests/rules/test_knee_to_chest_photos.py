@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from posecheck.analysis.session import Session
-from posecheck.analysis.video import ExerciseAnalysis, PoseStage
+from posecheck.analysis.video import ExerciseAnalysis, FrameStep, PoseStage
 from posecheck.pipeline.pose import PoseEstimator
 from posecheck.pipeline.source import Frame
 from posecheck.rules.registry import exercise_named
@@ -31,7 +31,7 @@ def _composed_session(photos: list[tuple[Path, float]], model_path: Path, seed: 
     analysis = ExerciseAnalysis(exercise_named("knee_to_chest"), "composed from photographs")
     index = 0
     with PoseEstimator(model_path) as estimator:
-        stage = PoseStage(estimator)
+        step = FrameStep(PoseStage(estimator), analysis)
         for photo, seconds in photos:
             image = cv2.imread(str(photo))
             height, width = image.shape[:2]
@@ -39,8 +39,9 @@ def _composed_session(photos: list[tuple[Path, float]], model_path: Path, seed: 
                 shift = np.float32([[1, 0, rng.uniform(-3, 3)], [0, 1, rng.uniform(-3, 3)]])
                 moved = cv2.warpAffine(image, shift, (width, height), borderMode=cv2.BORDER_REPLICATE)
                 frame = Frame(index=index, timestamp_s=index / FPS, image=moved)
-                analysis.feed(frame.timestamp_s, stage(frame))
+                step(frame)
                 index += 1
+        step.flush()
     return analysis.finish(1.0 / FPS)
 
 

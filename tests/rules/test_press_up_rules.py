@@ -6,8 +6,8 @@ import pytest
 
 from posecheck.analysis.session import Session
 from posecheck.analysis.video import ExerciseAnalysis
-from posecheck.rules.engine import BRIDGE_S, RESTED_PART_WAY
 from posecheck.rules.registry import exercise_named
+from posecheck.rules.timer import BRIDGE_S, RESTED_PART_WAY
 from tests.figures import prone_sequence
 
 REST, LIFTED = 5.0, 40.0

@@ -2,7 +2,8 @@
 
 Cues: lie on your back, knees bent and feet on the floor; bring both knees to your chest
 and hold them 15-30 s; 2-4 times. This file is all it takes: ``tests/rules/test_fourth_exercise.py``
-adds it to a copy of ``exercises/`` and shows it listed, analysed, recognised and timed live.
+adds it to a copy of the project's ``exercises/``, installs it, and shows it listed, analysed,
+recognised and timed live.
 """
 
 from __future__ import annotations
