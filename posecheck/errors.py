@@ -144,3 +144,9 @@ class ExerciseDefinitionError(PosecheckError):
     not hold together. Fixed in the file named in the message."""
 
     exit_code = 13
+
+
+class InvalidPlanError(PosecheckError):
+    """A routine plan with a mistake: the message names the key and the fix."""
+
+    exit_code = 2

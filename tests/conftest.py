@@ -10,6 +10,7 @@ import pytest
 
 from posecheck.errors import ModelNotFoundError
 from posecheck.pipeline import model_files as models
+from tests.routine_video import ROUTINE_CLIPS, ClipSpan, compose_routine_video
 
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     # Started in the background by a shell, which ignores Ctrl-C for it and for every program
@@ -54,3 +55,14 @@ def private_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("history") / "history.sqlite"
     os.environ["POSECHECK_HISTORY"] = str(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def routine_video(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[ClipSpan]]:
+    """Press-up, knee to chest, then child's pose as one video, composed once per session
+    (under a minute of work); with where each clip plays in it."""
+    for clip in ROUTINE_CLIPS:
+        if not clip.is_file():
+            pytest.skip(f"the corpus clip {clip} is absent")
+    path = tmp_path_factory.mktemp("routine") / "routine.mp4"
+    return path, compose_routine_video(path, ROUTINE_CLIPS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,9 @@ from posecheck.pipeline.recording import PoseTrack
 from posecheck.pipeline.sides import SideKeeper
 from posecheck.pipeline.smoothing import OneEuroParameters, PoseSmoother
 from posecheck.rules.body import Body
-from posecheck.rules.events import Hold
+from posecheck.rules.events import Event, Hold
 from posecheck.rules.registry import available_exercises
+from posecheck.rules.vocabulary import Exercise
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,33 +66,49 @@ def _inside(hold: Hold, segment: Segment) -> bool:
     return segment.covers((hold.start_s + hold.end_s) / 2.0)
 
 
-class RecognisedAnalysis:
-    """Poses in (one per analysed frame, None for a gap), a ``RecognisedSession`` out."""
+@dataclass(frozen=True, slots=True)
+class RecognisedFrame:
+    """What one frame gave: the exercise named now (or "other"), and each exercise's events."""
 
-    def __init__(self, source: str, smoothing: OneEuroParameters | None = None) -> None:
+    named: str
+    events: Mapping[str, list[Event]]
+
+
+class RecognisedAnalysis:
+    """Poses in (one per analysed frame, None for a gap), a ``RecognisedSession`` out.
+
+    ``exercises``: each exercise judged as given (a routine's, on its plan's targets); every
+    exercise posecheck knows is recognised either way, so one done outside a plan is still
+    told apart from the plan's."""
+
+    def __init__(
+        self,
+        source: str,
+        smoothing: OneEuroParameters | None = None,
+        exercises: Mapping[str, Exercise] | None = None,
+    ) -> None:
         self.source = source
         self.sides = SideKeeper()
         self.smoother = PoseSmoother(smoothing)
         self.recogniser = ExerciseRecogniser()
+        judged = {**available_exercises(), **(exercises or {})}
         self.analyses = {
-            name: ExerciseAnalysis(exercise, source, smoothing)
-            for name, exercise in available_exercises().items()
+            name: ExerciseAnalysis(exercise, source, smoothing) for name, exercise in judged.items()
         }
         self.frames = 0
         self.frames_with_person = 0
         self.last_time_s = 0.0
         self.setup = SetupTally()
 
-    def feed(self, time_s: float, pose: Pose | None) -> str:
-        """Reads one frame; returns the exercise named now (or "other")."""
+    def feed(self, time_s: float, pose: Pose | None) -> RecognisedFrame:
+        """Reads one frame: the exercise named now, and what each exercise's rules made of it."""
         self.frames += 1
         self.frames_with_person += pose is not None
         self.last_time_s = time_s
         smoothed = self.smoother.smooth(self.sides.keep(pose))
         named = self.recogniser.update(time_s, Body.of(smoothed) if smoothed is not None else None)
-        for analysis in self.analyses.values():
-            analysis.feed(time_s, pose)
-        return named
+        events = {name: analysis.feed(time_s, pose) for name, analysis in self.analyses.items()}
+        return RecognisedFrame(named, events)
 
     def note_other_people(self, found: OtherPeople) -> None:
         """Takes the result of a look for other people (see ``posecheck.analysis.other_people``)."""
@@ -102,11 +119,28 @@ class RecognisedAnalysis:
     def finish(
         self, frame_period_s: float, ended_early: bool = False, interrupted: bool = False
     ) -> RecognisedSession:
-        segments = self.recogniser.finish()
         sessions = {
             name: analysis.finish(frame_period_s, ended_early=ended_early, interrupted=interrupted)
             for name, analysis in self.analyses.items()
         }
+        return self._recognised(self.recogniser.finish(), sessions, frame_period_s, ended_early, interrupted)
+
+    def so_far(self) -> RecognisedSession:
+        """The recording until now, as if it had been interrupted here (nothing is ended:
+        the analysis goes on), for saving a session as it grows."""
+        sessions = {
+            name: analysis.recorder.finish(interrupted=True) for name, analysis in self.analyses.items()
+        }
+        return self._recognised(self.recogniser.segments_so_far(), sessions, 0.0, False, True)
+
+    def _recognised(
+        self,
+        segments: list[Segment],
+        sessions: dict[str, Session],
+        frame_period_s: float,
+        ended_early: bool,
+        interrupted: bool,
+    ) -> RecognisedSession:
         found = tuple(
             ExerciseSegment(
                 segment.exercise,
@@ -160,12 +194,14 @@ def analyze_video_recognised(
     options: VideoOptions | None = None,
     *,
     keep_track: list[tuple[float, Pose | None]] | None = None,
+    exercises: Mapping[str, Exercise] | None = None,
     **option_values: Any,
 ) -> RecognisedSession:
     """Analyses a recorded video without being told the exercise, through the same frame
     loop as ``analyze_video`` (its ``options`` likewise; no adaptive stride, which needs an
-    exercise's rules). Ctrl-C stops early and still returns what was recorded."""
+    exercise's rules). ``exercises``: see ``RecognisedAnalysis``. Ctrl-C stops early and still
+    returns what was recorded."""
     options = dataclasses.replace(options or VideoOptions(), **option_values)
-    analysis = RecognisedAnalysis(Path(video).name)
+    analysis = RecognisedAnalysis(Path(video).name, exercises=exercises)
     read = read_video(video, model_path, options, analysis, keep_track=keep_track)
     return analysis.finish(read.frame_period_s, ended_early=read.ended_early, interrupted=read.interrupted)

@@ -140,6 +140,17 @@ class ExerciseRecogniser:
             self._close(last if last is not None else self._last_time_s)
         return list(self.segments)
 
+    def segments_so_far(self) -> list[Segment]:
+        """Every segment until now, the open one up to where its position was last seen;
+        nothing is closed (the recognition goes on)."""
+        segments = list(self.segments)
+        if self._current is not None:
+            last = self._watches[self._current].last_position_s
+            end_s = last if last is not None else self._last_time_s
+            if end_s - self._current_start_s >= self.minimum_segment_s:
+                segments.append(Segment(self._current, self._current_start_s, end_s))
+        return segments
+
     def _last_closed_s(self) -> float:
         return self.segments[-1].end_s if self.segments else -math.inf
 

@@ -49,6 +49,10 @@ def _analyze_into(
 ) -> int:
     from posecheck.analysis.video import analyze_video
 
+    if arguments.routine:
+        from posecheck.cli.routine import analyze_routine
+
+        return analyze_routine(arguments, model, history)
     if exercise is None:
         return _analyze_recognised(arguments, model, history)
     poses: list[tuple[float, Pose | None]] | None = [] if arguments.save_track else None

@@ -39,6 +39,21 @@ def check_analyze_usage(parser: argparse.ArgumentParser, arguments: argparse.Nam
     )
     if arguments.exercise is None and needs_exercise:
         parser.error("--annotate and --adaptive-stride need --exercise NAME")
+    _check_routine_usage(parser, arguments)
+
+
+def _check_routine_usage(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
+    """--routine reads one video as a routine: its exercises are recognised."""
+    if not arguments.routine:
+        if arguments.plan is not None or arguments.answers is not None:
+            parser.error("--plan and --answers are for a routine: add --routine")
+        return
+    if arguments.exercise is not None:
+        parser.error("--routine recognises the routine's exercises: leave --exercise out")
+    if is_batch(arguments.video):
+        parser.error("--routine takes one video file, not a folder or manifest")
+    if arguments.adaptive_stride or arguments.annotate is not None or arguments.save_track is not None:
+        parser.error("--routine does not take --adaptive-stride, --annotate or --save-track")
 
 
 def _take_ray_address_as_the_batch(arguments: argparse.Namespace) -> None:

@@ -14,7 +14,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from posecheck.errors import InvalidTargetError, PosecheckError, UsageError
+from posecheck.cli.routine_history import (
+    ROUTINE_LAST,
+    routine_number,
+    run_routine_report,
+    run_routines_listing,
+)
+from posecheck.cli.targets import add_targets_command, target_line, why_target
+from posecheck.errors import PosecheckError, UsageError
 from posecheck.history.saving import HistorySaver
 from posecheck.terminal_text import shown, shown_lines
 
@@ -23,13 +30,10 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from posecheck.analysis.session import Session
-    from posecheck.history.progression import Target
-    from posecheck.history.store import History, StoredSession
+    from posecheck.history.store import History, StoredSession, StoredTarget
     from posecheck.rules.vocabulary import Exercise
 
 FORGET_WITHOUT_NUMBER = ""
-LONGEST_TARGET_HOLD_S = 300.0
-MOST_TARGET_REPS = 50
 
 
 def _history(arguments: argparse.Namespace) -> History:
@@ -105,7 +109,7 @@ def save_session(
 
 
 # --------------------------------------------------------------------- history
-def _when(started_at: str) -> str:
+def when(started_at: str) -> str:
     try:
         return datetime.fromisoformat(started_at).astimezone().strftime("%Y-%m-%d %H:%M")
     except ValueError:
@@ -125,10 +129,13 @@ def _run_history(arguments: argparse.Namespace) -> int:
 
     if arguments.forget is not None or arguments.all:
         return _forget(arguments)
+    if arguments.routines:
+        return run_routines_listing(arguments)
     exercise = _exercise_name(arguments.exercise)
     with _history(arguments) as history:
         stored = history.sessions(exercise, arguments.since, with_traces=False)
-        targets = history.targets()
+        targets = history.stored_targets()
+        in_routines = history.routine_of_sessions()
         path = history.path
     console = Console(width=max(Console().width, 110), highlight=False)
     if not stored:
@@ -136,15 +143,18 @@ def _run_history(arguments: argparse.Namespace) -> int:
             f"No session to show in {shown(path, markup=True)}: `posecheck analyze VIDEO -e NAME` adds one."
         )
         return 0
-    console.print(_sessions_table(stored, path))
+    console.print(_sessions_table(stored, path, in_routines))
+    if in_routines:
+        console.print(f"{len(set(in_routines.values()))} routines: `posecheck history --routines` lists them")
     for name in sorted({entry.session.exercise for entry in stored}):
-        sessions = [entry.session for entry in stored if entry.session.exercise == name]
-        _print_trend(console, name, sessions, targets)
+        entries = [entry for entry in stored if entry.session.exercise == name]
+        from_routine = entries[-1].id in in_routines
+        _print_trend(console, name, [entry.session for entry in entries], targets, from_routine)
     return 0
 
 
-def _sessions_table(stored: Sequence[StoredSession], path: Path) -> Table:
-    """One row a session: when, what, reps against target, holds and faults."""
+def _sessions_table(stored: Sequence[StoredSession], path: Path, in_routines: dict[int, int]) -> Table:
+    """One row a session: when, what (and in which routine), reps against target, holds and faults."""
     from rich.table import Table
 
     from posecheck.history.progression import reps_done
@@ -166,9 +176,11 @@ def _sessions_table(stored: Sequence[StoredSession], path: Path) -> Table:
         faults = sum(len(hold.faults) for hold in session.holds)
         cells = (
             str(entry.id),
-            _when(session.started_at),
+            when(session.started_at),
             session.exercise,
-            session.source + (" (interrupted)" if session.interrupted else ""),
+            session.source
+            + (" (interrupted)" if session.interrupted else "")
+            + (f" (routine {in_routines[entry.id]})" if entry.id in in_routines else ""),
             f"{reps_done(session)}/{session.reps_target}",
             holds,
             str(faults),
@@ -178,9 +190,14 @@ def _sessions_table(stored: Sequence[StoredSession], path: Path) -> Table:
 
 
 def _print_trend(
-    console: Console, name: str, sessions: Sequence[Session], targets: dict[str, Target]
+    console: Console,
+    name: str,
+    sessions: Sequence[Session],
+    targets: dict[str, StoredTarget],
+    from_routine: bool,
 ) -> None:
-    """One exercise's trend over its sessions, its target and the next one when it is time."""
+    """One exercise's trend over its sessions, its target and the next one when it is time
+    (after a routine, the target and why: the routine's check-ins decided it)."""
     from posecheck.history.progression import starting_target, suggest_next, trend
     from posecheck.rules.registry import exercise_named
 
@@ -199,7 +216,12 @@ def _print_trend(
         f"  reps against target: {reps}\n  most frequent fault: {fault}"
     )
     exercise_entry = exercise_named(name)
-    target = targets.get(name) or starting_target(exercise_entry)
+    stored = targets.get(name)
+    target = stored.target if stored is not None else starting_target(exercise_entry)
+    if from_routine:
+        line = f"  target: {target_line(exercise_entry, target, why_target(stored)).partition(': ')[2]}"
+        console.print(shown(line, markup=True))
+        return
     suggestion = suggest_next(exercise_entry, target, sessions)
     line = f"  target: {target.describe()}{'' if name in targets else ' (the starting one)'}"
     if suggestion is not None:
@@ -216,55 +238,14 @@ def _forget(arguments: argparse.Namespace) -> int:
         )
     session_id = None if arguments.all else int(arguments.forget)
     with _history(arguments) as history:
+        routine_id = history.routine_of_sessions().get(session_id or 0)
         removed = history.forget(session_id)
         path = history.path
     if session_id is None:
-        print(f"Removed {removed} sessions and every target from {shown(path)}")
+        print(f"Removed {removed} sessions, every routine and every target from {shown(path)}")
     else:
-        print(f"Removed session {session_id} from {shown(path)}")
-    return 0
-
-
-# --------------------------------------------------------------------- targets
-def _run_targets_show(arguments: argparse.Namespace) -> int:
-    from posecheck.history.progression import starting_target
-    from posecheck.rules.registry import available_exercises
-
-    with _history(arguments) as history:
-        targets = history.targets()
-    for name, exercise in available_exercises().items():
-        target = targets.get(name) or starting_target(exercise)
-        origin = "set" if name in targets else "starting target"
-        per_leg = " per leg" if exercise.reps_are_per_side else ""
-        print(
-            f"{name}: hold {target.hold_s:g} s, {target.reps} reps{per_leg} ({origin}; instructions: hold "
-            f"{exercise.hold.minimum_s:g}-{exercise.hold.progression_s:g} s, {exercise.reps_target} reps)"
-        )
-    return 0
-
-
-def _run_targets_set(arguments: argparse.Namespace) -> int:
-    from posecheck.history.progression import Target, starting_target
-    from posecheck.rules.registry import exercise_named
-
-    exercise = exercise_named(arguments.exercise)
-    if arguments.hold is None and arguments.reps is None:
-        raise InvalidTargetError("give --hold SECONDS, --reps N or both")
-    with _history(arguments) as history:
-        current = history.target_for(exercise.name) or starting_target(exercise)
-        hold_s = current.hold_s if arguments.hold is None else arguments.hold
-        reps = current.reps if arguments.reps is None else arguments.reps
-        if not exercise.timing.shortest_hold_s <= hold_s <= LONGEST_TARGET_HOLD_S:
-            raise InvalidTargetError(
-                f"--hold {hold_s:g} is out of range: give {exercise.timing.shortest_hold_s:g} to "
-                f"{LONGEST_TARGET_HOLD_S:g} seconds (the instructions say "
-                f"{exercise.hold.minimum_s:g}-{exercise.hold.progression_s:g})"
-            )
-        if not 1 <= reps <= MOST_TARGET_REPS:
-            raise InvalidTargetError(f"--reps {reps} is out of range: give 1 to {MOST_TARGET_REPS}")
-        target = Target(exercise.name, float(hold_s), int(reps))
-        history.set_target(target)
-    print(f"Target for {exercise.name}: {target.describe()}")
+        kept = f"; routine {routine_id} keeps its check-ins without it" if routine_id is not None else ""
+        print(f"Removed session {session_id} from {shown(path)}{kept}")
     return 0
 
 
@@ -273,6 +254,9 @@ def _run_report(arguments: argparse.Namespace) -> int:
     from posecheck.history.progression import starting_target, suggest_next
     from posecheck.reports.html import write_report
     from posecheck.rules.registry import exercise_named
+
+    if arguments.routine is not None:
+        return run_routine_report(arguments)
 
     with _history(arguments) as history:
         stored = (
@@ -346,7 +330,7 @@ def history_options() -> argparse.ArgumentParser:
 def add_history_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     options = history_options()
     _add_history(commands, options)
-    _add_targets(commands, options)
+    add_targets_command(commands, options)
     _add_report(commands, options)
     _add_export(commands, options)
 
@@ -367,38 +351,33 @@ def _add_history(
         metavar="SESSION",
         help="remove this session for good (with --all: every session and target)",
     )
-    history.add_argument("--all", action="store_true", help="with --forget: every session and every target")
-    history.set_defaults(run=_run_history)
-
-
-def _add_targets(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], options: argparse.ArgumentParser
-) -> None:
-    targets = commands.add_parser(
-        "targets", parents=[options], help="show or set the hold and reps target per exercise"
+    history.add_argument(
+        "--all", action="store_true", help="with --forget: every session, routine and target"
     )
-    targets.set_defaults(run=_run_targets_show)
-    targets_commands = targets.add_subparsers(dest="targets_command")
-    # --db after `show` or `set` too; left unset there, it keeps one given before them.
-    after = argparse.ArgumentParser(add_help=False)
-    after.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="the history file")
-    show = targets_commands.add_parser("show", parents=[after], help="the target of each exercise")
-    show.set_defaults(run=_run_targets_show)
-    set_target = targets_commands.add_parser("set", parents=[after], help="set an exercise's target")
-    set_target.add_argument("exercise", help="the exercise (`posecheck exercises` lists them)")
-    set_target.add_argument("--hold", type=float, metavar="SECONDS", help="seconds to hold")
-    set_target.add_argument("--reps", type=int, metavar="N", help="reps to do (per leg for knee to chest)")
-    set_target.set_defaults(run=_run_targets_set)
+    history.add_argument(
+        "--routines", action="store_true", help="the routines: exercises done, pain before and after, stretch"
+    )
+    history.set_defaults(run=_run_history)
 
 
 def _add_report(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], options: argparse.ArgumentParser
 ) -> None:
-    report = commands.add_parser("report", parents=[options], help="an HTML report of one session")
+    report = commands.add_parser("report", parents=[options], help="an HTML report of one session or routine")
     which = report.add_mutually_exclusive_group()
     which.add_argument("session", nargs="?", type=int, help="the session number (see `posecheck history`)")
     which.add_argument("--last", action="store_true", help="the latest session (the default)")
-    report.add_argument("--out", type=Path, help="the HTML file (default posecheck-session-N.html)")
+    which.add_argument(
+        "--routine",
+        nargs="?",
+        const=ROUTINE_LAST,
+        type=routine_number,
+        metavar="N",
+        help="a report of routine N instead (default: the latest; `posecheck history --routines` lists them)",
+    )
+    report.add_argument(
+        "--out", type=Path, help="the HTML file (default posecheck-session-N.html, posecheck-routine-N.html)"
+    )
     report.add_argument(
         "--no-stills", action="store_true", help="no picture from the video, only plots (for sharing)"
     )

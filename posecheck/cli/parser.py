@@ -13,6 +13,7 @@ from posecheck.cli.catalogue import exercises_command, install_model_command, mo
 from posecheck.cli.history import add_history_commands, history_options
 from posecheck.cli.live import live_command
 from posecheck.cli.replay import replay_command
+from posecheck.cli.routine import routine_command
 from posecheck.credentials import CAMERA_ENVIRONMENT
 from posecheck.pipeline import model_files as models
 from posecheck.terminal_text import shown
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_analyze(commands)
     _add_replay(commands)
     _add_live(commands)
+    _add_routine(commands)
     _add_models(commands)
     _add_exercises(commands)
     add_history_commands(commands)
@@ -84,7 +86,25 @@ def _add_analyze(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--no-progress", action="store_true", help="no progress bar (shown only on a terminal anyway)"
     )
     analyze.add_argument("--no-history", action="store_true", help="do not save the session to the history")
+    _add_routine_options(analyze, live=False)
     analyze.set_defaults(run=analyze_command)
+
+
+def _add_routine_options(parser: argparse.ArgumentParser, live: bool) -> None:
+    """The options a routine takes, live or from a recording."""
+    if not live:
+        parser.add_argument(
+            "--routine", action="store_true", help="read the video as a routine: its exercises recognised"
+        )
+    parser.add_argument(
+        "--plan", type=Path, metavar="FILE", help="the routine's plan (.toml); default: the instructions'"
+    )
+    parser.add_argument(
+        "--answers",
+        metavar="ANSWERS",
+        help="the check-ins given ahead: pain_before=N,pain_after=N,stretch=yes|no|not_sure "
+        "(stretch.EXERCISE=... for one exercise)",
+    )
 
 
 def _add_batch_options(analyze: argparse.ArgumentParser) -> None:
@@ -132,6 +152,35 @@ def _add_live(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     live.add_argument(
         "--exercise", "-e", required=True, help="the exercise (`posecheck exercises` lists them)"
     )
+    _add_camera_options(live)
+    live.add_argument(
+        "--turned-retry",
+        action="store_true",
+        help="look again, turned a quarter turn, at frames where nobody was found (adds latency there)",
+    )
+    live.set_defaults(run=live_command)
+
+
+def _add_routine(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    routine = commands.add_parser(
+        "routine",
+        parents=[history_options()],
+        help="the whole routine live: each exercise in turn, with check-ins",
+        description="Guides the routine live: says what comes next, counts reps and holds per leg, "
+        "rests between exercises, asks how the back feels, and keeps the whole routine as one record. "
+        "Keys: space pauses, n skips to the next exercise, h says it hurts, q quits (what was done is "
+        "kept); answers by number keys then Enter, or y, n, s.",
+    )
+    _add_camera_options(routine)
+    _add_routine_options(routine, live=True)
+    routine.add_argument(
+        "--show-plan", action="store_true", help="print the plan (the default one, or --plan) and stop"
+    )
+    routine.set_defaults(run=routine_command)
+
+
+def _add_camera_options(live: argparse.ArgumentParser) -> None:
+    """The options `live` and `routine` share: the camera, the window, the voice, the outputs."""
     camera = live.add_mutually_exclusive_group()
     camera.add_argument(
         "--camera",
@@ -148,12 +197,6 @@ def _add_live(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     live.add_argument("--json", type=Path, help="write the JSON report here")
     live.add_argument("--no-history", action="store_true", help="do not save the session to the history")
     live.add_argument("--model", help="pose model bundle (.task); default: see `posecheck models path`")
-    live.add_argument(
-        "--turned-retry",
-        action="store_true",
-        help="look again, turned a quarter turn, at frames where nobody was found (adds latency there)",
-    )
-    live.set_defaults(run=live_command)
 
 
 def _add_models(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,4 +1,6 @@
-"""The sessions kept: the SQLite store, targets and their progression, and export.
+"""The sessions and routines kept: the SQLite store, targets and their progression (after a
+routine, one that listens to the check-ins), and export.
 
-Reads: sessions. Adds: the history, trends, the next target, CSV and JSON exports.
+Reads: sessions and routines. Adds: the history, trends, the next target and why, CSV and
+JSON exports.
 """

@@ -27,11 +27,13 @@ REPS_STEP = 2
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Seconds to hold and reps to do (per leg where the exercise alternates legs)."""
+    """Seconds to hold and reps to do (per leg where the exercise alternates legs), and for
+    such an exercise whether both legs are done at once ("both"; None: one at a time)."""
 
     exercise: str
     hold_s: float
     reps: int
+    legs: str | None = None
 
     def describe(self) -> str:
         return f"hold {self.hold_s:g} s, {self.reps} rep{'' if self.reps == 1 else 's'}"

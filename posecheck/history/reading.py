@@ -37,17 +37,17 @@ def stored_session(connection: sqlite3.Connection, row: sqlite3.Row, with_trace:
     holds = _holds(connection, session_id)
     trace = _trace(connection, session_id) if with_trace else KeyAngleTrace()
     session = Session(
-        exercise=_text(row["exercise"]),
-        title=_text(row["title"]),
-        source=_text(row["source"]),
-        started_at=_text(row["started_at"]),
+        exercise=text_value(row["exercise"]),
+        title=text_value(row["title"]),
+        source=text_value(row["source"]),
+        started_at=text_value(row["started_at"]),
         duration_s=_real_value(row["duration_s"]),
-        frames=_whole(row["frames"]),
-        frames_with_person=_whole(row["frames_with_person"]),
+        frames=whole_value(row["frames"]),
+        frames_with_person=whole_value(row["frames_with_person"]),
         holds=holds,
-        reps_target=_whole(row["reps_target"]),
+        reps_target=whole_value(row["reps_target"]),
         reps_are_per_side=bool(row["reps_are_per_side"]),
-        notes=tuple(_text(note) for note in json.loads(_text(row["notes"]))),
+        notes=tuple(text_value(note) for note in json.loads(text_value(row["notes"]))),
         ended_early=bool(row["ended_early"]),
         interrupted=bool(row["interrupted"]),
         trace=trace,
@@ -64,7 +64,7 @@ def _holds(connection: sqlite3.Connection, session_id: int) -> tuple[Hold, ...]:
             end_s=_real_value(hold["end_s"]),
             duration_s=_real_value(hold["duration_s"]),
             complete=bool(hold["complete"]),
-            side=None if hold["side"] is None else _text(hold["side"]),
+            side=None if hold["side"] is None else text_value(hold["side"]),
             target_s=_real_value(hold["target_s"]),
             minimum_s=_real_value(hold["minimum_s"]),
             key_angle_deg=math.nan if hold["key_angle_deg"] is None else _real_value(hold["key_angle_deg"]),
@@ -85,8 +85,8 @@ def _faults_by_hold(connection: sqlite3.Connection, session_id: int) -> dict[int
     ):
         faults.setdefault(fault["hold_number"], []).append(
             Fault(
-                _text(fault["kind"]),
-                _text(fault["cue"]),
+                text_value(fault["kind"]),
+                text_value(fault["cue"]),
                 _real_value(fault["start_s"]),
                 _real_value(fault["end_s"]),
             )
@@ -110,13 +110,13 @@ def _real_value(value: object) -> float:
     return float(value)
 
 
-def _whole(value: object) -> int:
+def whole_value(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{value!r} is not a whole number")
     return value
 
 
-def _text(value: object) -> str:
+def text_value(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{value!r} is not text")
     return value
@@ -128,9 +128,12 @@ def _unchecked(value: object) -> tuple[Unchecked, ...]:
         return ()
     return tuple(
         Unchecked(
-            _text(item["cue"]), _text(item["reason"]), _text(item["advice"]), _real_value(item["share"])
+            text_value(item["cue"]),
+            text_value(item["reason"]),
+            text_value(item["advice"]),
+            _real_value(item["share"]),
         )
-        for item in json.loads(_text(value))
+        for item in json.loads(text_value(value))
     )
 
 
@@ -149,7 +152,7 @@ def _nearest(value: object) -> NearestMiss | None:
     before it was kept)."""
     if value is None:
         return None
-    data = json.loads(_text(value))
+    data = json.loads(text_value(value))
     shortfall, away = data["shortfall"], data["facing_away"]
     return NearestMiss(
         stage=Stage(data["stage"]),
@@ -157,23 +160,25 @@ def _nearest(value: object) -> NearestMiss | None:
         shortfall=None
         if shortfall is None
         else Shortfall(
-            measurement=_text(shortfall["measurement"]),
-            unit=_text(shortfall["unit"]),
+            measurement=text_value(shortfall["measurement"]),
+            unit=text_value(shortfall["unit"]),
             at_least=_yes_no(shortfall["at_least"]),
             threshold=_real_value(shortfall["threshold"]),
             reading=_maybe(shortfall["reading"], _real_value),
             time_s=_maybe(shortfall["time_s"], _real_value),
             against_share=_real_value(shortfall["against_share"]),
-            cue=_maybe(shortfall["cue"], _text),
+            cue=_maybe(shortfall["cue"], text_value),
         ),
-        facing_away=None if away is None else FacingAway(_text(away["facing"]), _real_value(away["share"])),
+        facing_away=None
+        if away is None
+        else FacingAway(text_value(away["facing"]), _real_value(away["share"])),
         stay_s=_real_value(data["stay_s"]),
         hold_needs_s=_real_value(data["hold_needs_s"]),
         unjudged=tuple(
             UnjudgedShare(
-                _text(item["measurement"]),
-                _text(item["reason"]),
-                _text(item["advice"]),
+                text_value(item["measurement"]),
+                text_value(item["reason"]),
+                text_value(item["advice"]),
                 _real_value(item["share"]),
                 _yes_no(item["in_position"]),
             )

@@ -1,5 +1,6 @@
-"""Saving a session to the history while it is recorded: after each hold, so that a crash
-keeps what was recorded, and once more when it ends, always under the same number."""
+"""Saving a session (or a routine) to the history while it is recorded: after each hold (or
+exercise), so that a crash keeps what was recorded, and once more when it ends, always under
+the same number."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from posecheck.analysis.session import Session
     from posecheck.history.progression import Suggestion
     from posecheck.history.store import History
+    from posecheck.routine.record import Routine
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +72,29 @@ class HistorySaver:
             self.history = None
             return False
         return True
+
+
+class RoutineSaver:
+    """Saves one routine as it grows (after each exercise, so an interrupted routine keeps what
+    it recorded) and when it ends, always under the same number. A failure goes to ``warn``
+    once, after which the routine is no longer saved: the exercises go on."""
+
+    def __init__(
+        self, history: History | None, video: str | os.PathLike[str] | None, warn: Callable[[str], None]
+    ) -> None:
+        self.history = history
+        self.video = video
+        self.warn = warn
+        self.routine_id: int | None = None
+
+    def save(self, routine: Routine) -> int | None:
+        """Saves the routine as it now stands; its number, or None when it is not saved."""
+        if self.history is None:
+            return None
+        try:
+            self.routine_id = self.history.save_routine(routine, self.video, replacing=self.routine_id)
+        except PosecheckError as error:
+            self.warn(f"the routine was not saved to the history: {error}")
+            self.history = None
+            return None
+        return self.routine_id

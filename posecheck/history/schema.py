@@ -78,6 +78,45 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 5: the cues of each hold the camera's view could not check (JSON), and what came
     # nearest to a hold in a session without one (JSON).
     ("ALTER TABLE holds ADD COLUMN unchecked TEXT", "ALTER TABLE sessions ADD COLUMN nearest TEXT"),
+    # 6: guided routines: the check-ins and each exercise of the plan, linked to the session it
+    # was recorded as (kept NULL when that session is forgotten, so the check-ins stay); and
+    # why each target is what it is, and whether both legs are done at once.
+    (
+        """CREATE TABLE routines (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            duration_s REAL NOT NULL,
+            plan_text TEXT NOT NULL,
+            plan_source TEXT NOT NULL,
+            pain_before INTEGER,
+            pain_after INTEGER,
+            pain_during TEXT NOT NULL,
+            ended TEXT NOT NULL,
+            advice TEXT,
+            notes TEXT NOT NULL,
+            posecheck_version TEXT NOT NULL,
+            video_path TEXT
+        )""",
+        "CREATE INDEX routines_by_start ON routines (started_at)",
+        """CREATE TABLE routine_exercises (
+            routine_id INTEGER NOT NULL REFERENCES routines (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            exercise TEXT NOT NULL,
+            title TEXT NOT NULL,
+            hold_s REAL NOT NULL,
+            reps_target INTEGER NOT NULL,
+            legs TEXT,
+            done INTEGER NOT NULL,
+            skipped INTEGER NOT NULL,
+            stretch TEXT,
+            session_id INTEGER REFERENCES sessions (id) ON DELETE SET NULL,
+            PRIMARY KEY (routine_id, position)
+        )""",
+        "CREATE INDEX routine_exercises_by_session ON routine_exercises (session_id)",
+        "ALTER TABLE targets ADD COLUMN reason TEXT",
+        "ALTER TABLE targets ADD COLUMN legs TEXT",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

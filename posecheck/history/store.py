@@ -14,21 +14,38 @@ import os
 import sqlite3
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from posecheck.analysis.session import Session
 from posecheck.closing import Closing
 from posecheck.errors import HistoryError, SessionNotFoundError
 from posecheck.history.progression import Target
 from posecheck.history.reading import StoredSession, stored_session
+from posecheck.history.routines import StoredRoutine, insert_routine, stored_routine
 from posecheck.history.schema import SCHEMA_VERSION, migrate, schema_version, utc_now
 from posecheck.history.writing import insert_session
 from posecheck.private_files import create_private_file, readable_by_others
 
+if TYPE_CHECKING:
+    from posecheck.routine.record import Routine
+
 HISTORY_ENVIRONMENT = "POSECHECK_HISTORY"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTarget:
+    """A target with why it is what it is (None for one stored before reasons were kept)
+    and when it was set."""
+
+    target: Target
+    reason: str | None
+    set_at: str
 
 
 def default_history_path() -> Path:
@@ -196,10 +213,14 @@ class History(Closing):
     def _load(
         self, query: str, parameters: Sequence[object], with_traces: bool = True
     ) -> list[StoredSession]:
+        return self._read(query, parameters, lambda row: stored_session(self.connection, row, with_traces))
+
+    def _read(self, query: str, parameters: Sequence[object], read: Callable[[sqlite3.Row], T]) -> list[T]:
+        """Each row of ``query`` read back; a row no posecheck wrote is one ``HistoryError``."""
         try:
             self.connection.row_factory = sqlite3.Row
             rows = self.connection.execute(query, parameters).fetchall()
-            return [stored_session(self.connection, row, with_traces) for row in rows]
+            return [read(row) for row in rows]
         except sqlite3.Error as error:
             raise HistoryError(
                 f"cannot read the history {self.path} ({error}): move it aside or choose another file "
@@ -217,9 +238,10 @@ class History(Closing):
             self.connection.row_factory = None
 
     def forget(self, session_id: int | None) -> int:
-        """Removes one session, or with None every session and every target, for good: the
+        """Removes one session, or with None every session, routine and target, for good: the
         freed pages are zeroed, the file rebuilt without them (``VACUUM``) and the write-ahead
-        log emptied, so no copy stays in the file. Returns the number of sessions removed."""
+        log emptied, so no copy stays in the file. Returns the number of sessions removed.
+        A routine that held the session keeps its check-ins, with no session for that exercise."""
         if session_id is not None:
             self.session(session_id)  # SessionNotFoundError when there is none
         if not self._on_disk:
@@ -227,6 +249,7 @@ class History(Closing):
         self.connection.execute("PRAGMA secure_delete = ON")
         with self._transaction() as connection:
             if session_id is None:
+                connection.execute("DELETE FROM routines")
                 removed = connection.execute("DELETE FROM sessions").rowcount
                 connection.execute("DELETE FROM targets")
             else:
@@ -241,19 +264,73 @@ class History(Closing):
             ) from None
         return removed
 
+    # ----------------------------------------------------------------- routines
+    def save_routine(
+        self,
+        routine: Routine,
+        video_path: str | os.PathLike[str] | None = None,
+        replacing: int | None = None,
+    ) -> int:
+        """Stores one routine whole (each exercise's session as an ordinary session, linked from
+        the routine), or nothing of it; returns its number. ``replacing``: the number of an
+        earlier save of the same routine as it grew, which this one supersedes with its sessions."""
+        video = str(Path(video_path).resolve()) if video_path is not None else None
+        with self._transaction() as connection:
+            return insert_routine(connection, routine, video, replacing)
+
+    def routines(self, since: date | None = None, with_traces: bool = False) -> list[StoredRoutine]:
+        """Routines oldest first, from a day on when given (their sessions without the key
+        angle unless ``with_traces``)."""
+        query, parameters = "SELECT * FROM routines", []
+        if since is not None:
+            query += " WHERE started_at >= ?"
+            parameters.append(since_timestamp(since))
+        return self._load_routines(query + " ORDER BY started_at, id", parameters, with_traces)
+
+    def routine(self, routine_id: int, with_traces: bool = False) -> StoredRoutine:
+        found = self._load_routines("SELECT * FROM routines WHERE id = ?", [routine_id], with_traces)
+        if not found:
+            raise SessionNotFoundError(
+                f"no routine {routine_id} in the history {self.path}: "
+                "`posecheck history --routines` lists them"
+            )
+        return found[0]
+
+    def last_routine(self, with_traces: bool = False) -> StoredRoutine:
+        found = self._load_routines(
+            "SELECT * FROM routines ORDER BY started_at DESC, id DESC LIMIT 1", [], with_traces
+        )
+        if not found:
+            raise SessionNotFoundError(
+                f"the history {self.path} holds no routine yet: do one first (`posecheck routine`)"
+            )
+        return found[0]
+
+    def routine_of_sessions(self) -> dict[int, int]:
+        """For each session recorded in a routine, that routine's number."""
+        query = "SELECT session_id, routine_id FROM routine_exercises WHERE session_id IS NOT NULL"
+        return dict(self._read(query, [], lambda row: (int(row[0]), int(row[1]))))
+
+    def _load_routines(
+        self, query: str, parameters: Sequence[object], with_traces: bool
+    ) -> list[StoredRoutine]:
+        return self._read(query, parameters, lambda row: stored_routine(self.connection, row, with_traces))
+
     # ----------------------------------------------------------------- targets
-    def set_target(self, target: Target) -> None:
+    def set_target(self, target: Target, reason: str | None = None) -> None:
+        """Stores the exercise's new target with why it is what it is."""
         with self._transaction() as connection:
             connection.execute(
-                "INSERT INTO targets (exercise, hold_s, reps, set_at) VALUES (?, ?, ?, ?)",
-                (target.exercise, target.hold_s, target.reps, utc_now()),
+                """INSERT INTO targets (exercise, hold_s, reps, legs, reason, set_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (target.exercise, target.hold_s, target.reps, target.legs, reason, utc_now()),
             )
 
-    def targets(self) -> dict[str, Target]:
-        """The latest target set for each exercise."""
+    def stored_targets(self) -> dict[str, StoredTarget]:
+        """The latest target set for each exercise, with its reason and when it was set."""
         try:
             rows = self.connection.execute(
-                """SELECT exercise, hold_s, reps FROM targets
+                """SELECT exercise, hold_s, reps, legs, reason, set_at FROM targets
                    WHERE id IN (SELECT MAX(id) FROM targets GROUP BY exercise) ORDER BY exercise"""
             ).fetchall()
         except (sqlite3.Error, UnicodeDecodeError) as error:
@@ -261,7 +338,14 @@ class History(Closing):
                 f"cannot read the targets in the history {self.path} ({_reason(error)}): move it aside or "
                 "choose another file with --db"
             ) from None
-        return {exercise: Target(exercise, hold_s, reps) for exercise, hold_s, reps in rows}
+        return {
+            exercise: StoredTarget(Target(exercise, hold_s, reps, legs), reason, set_at)
+            for exercise, hold_s, reps, legs, reason, set_at in rows
+        }
+
+    def targets(self) -> dict[str, Target]:
+        """The latest target set for each exercise."""
+        return {name: stored.target for name, stored in self.stored_targets().items()}
 
     def target_for(self, exercise: str) -> Target | None:
         return self.targets().get(exercise)

@@ -49,12 +49,14 @@ def number_words(number: int) -> str:
 @dataclass(frozen=True, slots=True)
 class Announcement:
     """Something to tell the person: ``text`` for the terminal, ``spoken`` for the voice
-    (None when it is only shown), ``cooldown_s`` before the same words may be said again."""
+    (None when it is only shown), ``cooldown_s`` before the same words may be said again;
+    ``kept``: never dropped for a newer sentence (a question, what comes next)."""
 
     time_s: float
     text: str
     spoken: str | None = None
     cooldown_s: float = CUE_COOLDOWN_S
+    kept: bool = False
 
 
 class Coach:

@@ -8,6 +8,7 @@ late is no use), and the same sentence is not repeated within its cool-down.
 
 from __future__ import annotations
 
+import collections
 import shutil
 import subprocess
 import threading
@@ -66,6 +67,7 @@ class Voice:
         self._speak = speak
         self.cooldown_s = cooldown_s
         self._pending: str | None = None
+        self._kept: collections.deque[str] = collections.deque()
         self._said_at: dict[str, float] = {}
         self._condition = threading.Condition()
         self._closed = False
@@ -73,9 +75,11 @@ class Voice:
         self._thread = threading.Thread(target=self._run, name="posecheck-voice", daemon=True)
         self._thread.start()
 
-    def say(self, text: str, cooldown_s: float | None = None) -> bool:
+    def say(self, text: str, cooldown_s: float | None = None, keep: bool = False) -> bool:
         """Queues ``text`` in place of any sentence still waiting; False when it was said
-        within its cool-down (or is already waiting) and is skipped."""
+        within its cool-down (or is already waiting) and is skipped. A sentence to ``keep``
+        (a question, what comes next) is never replaced: such sentences are said in turn,
+        before any other waiting."""
         now = time.monotonic()
         cooldown = self.cooldown_s if cooldown_s is None else cooldown_s
         with self._condition:
@@ -83,24 +87,30 @@ class Voice:
             if self._closed or self._pending == text or (said is not None and now - said < cooldown):
                 return False
             self._said_at[text] = now
-            self._pending = text
+            if keep:
+                self._kept.append(text)
+            else:
+                self._pending = text
             self._condition.notify()
             return True
 
     def _run(self) -> None:
         while True:
             with self._condition:
-                while self._pending is None and not self._closed:
+                while self._pending is None and not self._kept and not self._closed:
                     self._condition.wait()
-                if self._pending is None:
+                if self._kept:
+                    text = self._kept.popleft()
+                elif self._pending is not None:
+                    text, self._pending = self._pending, None
+                else:
                     return
-                text, self._pending = self._pending, None
             self._speak(text)
             with self._condition:
                 self.spoken.append(text)
 
     def close(self, finish_speaking_s: float = 3.0) -> None:
-        """Lets the sentence being said (and one waiting) finish, up to ``finish_speaking_s``."""
+        """Lets the sentence being said (and those waiting) finish, up to ``finish_speaking_s``."""
         with self._condition:
             self._closed = True
             self._condition.notify()

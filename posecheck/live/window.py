@@ -22,6 +22,7 @@ class Key(StrEnum):
     RESET = "reset"
 
 
+ENTER, ESCAPE, CLOSED = "\n", "\x1b", "closed"
 MINIMUM_WIDTH = 960
 _KEYS = {ord("q"): Key.QUIT, ord("Q"): Key.QUIT, 27: Key.QUIT, ord(" "): Key.PAUSE, ord("r"): Key.RESET}
 
@@ -50,6 +51,7 @@ class LiveWindow(Closing):
                 "add --no-window to follow the session as text"
             ) from None
         self._shown = False
+        self._last_code = 255
 
     def show(self, picture: np.ndarray) -> Key | None:
         """Shows ``picture`` and returns the key pressed meanwhile, if any."""
@@ -60,10 +62,24 @@ class LiveWindow(Closing):
             cv2.resizeWindow(self.title, round(width * enlarge), round(height * enlarge))
         cv2.imshow(self.title, picture)
         self._shown = True
-        key = _KEYS.get(cv2.waitKey(1) & 0xFF)
+        self._last_code = cv2.waitKey(1) & 0xFF
+        key = _KEYS.get(self._last_code)
         if key is None and cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1:
             return Key.QUIT  # closed with the mouse
         return key
+
+    def show_typed(self, picture: np.ndarray) -> str | None:
+        """Shows ``picture`` and returns the character typed meanwhile (``ENTER``, ``ESCAPE``,
+        ``CLOSED`` when the window was closed with the mouse), for answers and commands."""
+        key = self.show(picture)
+        typed = self._last_code
+        if key is Key.QUIT and typed not in (ord("q"), ord("Q"), 27):
+            return CLOSED
+        if typed in (10, 13):
+            return ENTER
+        if typed == 27:
+            return ESCAPE
+        return chr(typed) if 32 <= typed < 127 else None
 
     def close(self) -> None:
         cv2.destroyWindow(self.title)

@@ -55,20 +55,20 @@ class FaultStill:
     jpeg: bytes
 
 
-def _png(figure: Figure) -> bytes:
+def png_bytes(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=FIGURE_DPI)
     return buffer.getvalue()
 
 
-def _figure() -> tuple[Figure, Axes]:
+def new_figure() -> tuple[Figure, Axes]:
     figure = Figure(figsize=FIGURE_SIZE_IN, layout="constrained")
     return figure, figure.add_subplot()
 
 
 def key_angle_plot(session: Session, angle_name: str) -> Plot:
     """The key angle over the session; holds shaded (green met, orange short), faults in red."""
-    figure, axes = _figure()
+    figure, axes = new_figure()
     trace = session.trace
     if len(trace):
         axes.plot(trace.times_s, trace.angles_deg, color=LINE_COLOUR, linewidth=1.4, label="key angle")
@@ -114,12 +114,12 @@ def key_angle_plot(session: Session, angle_name: str) -> Plot:
         f"{angle_name} over time. Shaded: holds (green reached the target, orange fell short); "
         "red: a fault, with its name."
     )
-    return Plot(caption, _png(figure))
+    return Plot(caption, png_bytes(figure))
 
 
 def hold_durations_plot(session: Session) -> Plot:
     """Each hold's time held against its target."""
-    figure, axes = _figure()
+    figure, axes = new_figure()
     holds = session.holds
     if holds:
         numbers = np.arange(1, len(holds) + 1)
@@ -148,12 +148,14 @@ def hold_durations_plot(session: Session) -> Plot:
     axes.set_xlabel("hold")
     axes.set_ylabel("seconds held")
     axes.grid(axis="y", alpha=0.3)
-    return Plot("Seconds held per hold against the target (black line); red edge: a fault.", _png(figure))
+    return Plot(
+        "Seconds held per hold against the target (black line); red edge: a fault.", png_bytes(figure)
+    )
 
 
 def trend_plot(past: Sequence[StoredSession], current_id: int) -> Plot:
     """Best and median hold per session, the hold target, and reps against the rep target."""
-    figure, axes = _figure()
+    figure, axes = new_figure()
     sessions = [stored.session for stored in past]
     positions = np.arange(1, len(sessions) + 1)
     best = [max((h.duration_s for h in s.holds), default=0.0) for s in sessions]
@@ -171,7 +173,7 @@ def trend_plot(past: Sequence[StoredSession], current_id: int) -> Plot:
     reps_axes.plot(positions, wanted, "_", color="#555555", markersize=18, label="reps target")
     reps_axes.set_ylabel("reps")
     reps_axes.set_ylim(0, max([*done, *wanted, 1]) * 1.35)
-    labels = [f"#{stored.id}\n{_day(stored.session.started_at)}" for stored in past]
+    labels = [f"#{stored.id}\n{local_day(stored.session.started_at)}" for stored in past]
     axes.set_xticks(positions, labels, fontsize=8)
     for position, stored in zip(positions, past, strict=True):
         if stored.id == current_id:
@@ -185,7 +187,7 @@ def trend_plot(past: Sequence[StoredSession], current_id: int) -> Plot:
     return Plot(
         f"The last {len(sessions)} sessions of this exercise (this one highlighted): best and median hold "
         "against the hold target, and reps (bars) against the reps target.",
-        _png(figure),
+        png_bytes(figure),
     )
 
 
@@ -214,21 +216,21 @@ def fault_stills(video: str | os.PathLike[str] | None, session: Session) -> list
     return stills
 
 
-def _day(started_at: str) -> str:
+def local_day(started_at: str) -> str:
     try:
         return datetime.fromisoformat(started_at).astimezone().strftime("%Y-%m-%d")
     except ValueError:
         return started_at[:10]
 
 
-def _when(started_at: str) -> str:
+def local_when(started_at: str) -> str:
     try:
         return datetime.fromisoformat(started_at).astimezone().strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return started_at
 
 
-def _data_uri(kind: str, data: bytes) -> str:
+def data_uri(kind: str, data: bytes) -> str:
     return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -288,7 +290,7 @@ def _session_facts(stored: StoredSession, target: Target | None) -> list[str]:
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{escape(session.title)}: session {stored.id}</h1>",
         "<table>",
-        f"<tr><th>When</th><td>{escape(_when(session.started_at))}</td></tr>",
+        f"<tr><th>When</th><td>{escape(local_when(session.started_at))}</td></tr>",
         f"<tr><th>Source</th><td>{escape(redacted(session.source))}</td></tr>",
         f"<tr><th>Length</th><td>{session.duration_s:.1f} s</td></tr>",
         f"<tr><th>Reps</th><td>{escape(reps)}</td></tr>",
@@ -312,13 +314,16 @@ def _notes(session: Session, suggestion: Suggestion | None) -> list[str]:
 
 
 def _holds_table(session: Session) -> list[str]:
+    return ["<h2>Holds</h2>", *holds_table(session)]
+
+
+def holds_table(session: Session) -> list[str]:
     """One row a hold, with its faults and the cues the view could not check; without a hold,
     what came nearest."""
     escape = html.escape
     if not session.holds:
-        return ["<h2>Holds</h2>", f"<p>{escape(no_hold_text(session))}</p>"]
+        return [f"<p>{escape(no_hold_text(session))}</p>"]
     parts = [
-        "<h2>Holds</h2>",
         "<table><tr><th>#</th><th>side</th><th>from</th><th>to</th><th>held</th><th>target</th>"
         "<th>angle</th><th>faults</th></tr>",
     ]
@@ -351,7 +356,7 @@ def _plots(stored: StoredSession, past: Sequence[StoredSession], angle_name: str
     ]
     parts = []
     for heading, plot in plots:
-        image = f"<img class='plot' alt='{escape(heading)}' src='{_data_uri('image/png', plot.png)}'>"
+        image = f"<img class='plot' alt='{escape(heading)}' src='{data_uri('image/png', plot.png)}'>"
         parts.append(
             f"<h2>{escape(heading)}</h2><figure>{image}"
             f"<figcaption>{escape(plot.caption)}</figcaption></figure>"
@@ -372,7 +377,7 @@ def _faults_section(stored: StoredSession, stills: bool) -> list[str]:
         for still in pictures:
             parts.append(
                 f"<figure><img class='still' alt='{escape(still.fault.kind)}' "
-                f"src='{_data_uri('image/jpeg', still.jpeg)}'><figcaption>Hold {still.hold_number}, "
+                f"src='{data_uri('image/jpeg', still.jpeg)}'><figcaption>Hold {still.hold_number}, "
                 f"{still.time_s:.1f} s: {escape(still.fault.cue)}</figcaption></figure>"
             )
         parts.append("</div>")

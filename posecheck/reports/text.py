@@ -121,10 +121,10 @@ def session_to_dict(session: Session) -> dict[str, Any]:
 
 def write_json(session: Session, path: str | os.PathLike[str]) -> Path:
     """Writes the report atomically: a crash never leaves half a file."""
-    return _write_json_atomically(session_to_dict(session), path)
+    return write_json_atomically(session_to_dict(session), path)
 
 
-def _write_json_atomically(report: dict[str, Any], path: str | os.PathLike[str]) -> Path:
+def write_json_atomically(report: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     try:
         with replacing_privately(target) as handle:
@@ -296,7 +296,7 @@ def recognised_to_dict(recognised: RecognisedSession) -> dict[str, Any]:
 
 
 def write_recognised_json(recognised: RecognisedSession, path: str | os.PathLike[str]) -> Path:
-    return _write_json_atomically(recognised_to_dict(recognised), path)
+    return write_json_atomically(recognised_to_dict(recognised), path)
 
 
 def recognised_summary_text(recognised: RecognisedSession) -> str:

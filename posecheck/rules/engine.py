@@ -125,7 +125,7 @@ class RuleEngine:
         self._window.add(Sample(time_s, self._key, where.in_target, speed, complete=where.complete))
         if jumped:
             self._reps.picture_changed(self._timer.hold)
-            self._timer.cut_during_release()
+            self._timer.picture_cut(time_s)
         return where
 
     def _key_reading(self, body: Body, where: Whereabouts) -> float:

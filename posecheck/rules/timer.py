@@ -69,6 +69,7 @@ class HoldTimer:
         self._reps = reps
         self.hold: HoldDraft | None = None
         self._released_since: float | None = None
+        self._last_cut_s: float | None = None
 
     # ----------------------------------------------------------------- per frame
     def step(self, time_s: float, body: Body, key: float, where: Whereabouts, events: list[Event]) -> None:
@@ -99,12 +100,18 @@ class HoldTimer:
             hold.left_s = last_seen_s
             hold.left_unseen = True
 
-    def cut_during_release(self) -> None:
-        """A cut while the key angle was on its way out of the hold: the release began before
-        the cut, so the hold ended there (a held cobra lowered, then a cut to the next one, is
-        two holds, and the lowering is not hold time)."""
+    def picture_cut(self, time_s: float) -> None:
+        """A cut (the picture jumped) at ``time_s``. One while the key angle was on its way out
+        of the hold, as seen before the cut, ends the hold where that began (a held cobra
+        lowered, then a cut to the next one, is two holds, and the lowering is not hold time).
+        A way out first seen on the frame of an earlier cut is not seen before this one: the
+        model's first reading of a new picture can be a body drawn where the old one lay, and
+        the next frame, with the body found, jumps again."""
         hold = self.hold
-        if hold is not None and hold.left_s is None and self._released_since is not None:
+        released_since, last_cut_s = self._released_since, self._last_cut_s
+        self._last_cut_s = time_s
+        seen_before = released_since is not None and (last_cut_s is None or released_since > last_cut_s)
+        if hold is not None and hold.left_s is None and seen_before:
             self._leave(hold, released=True)
 
     def end_if_left_too_long(self, time_s: float, events: list[Event]) -> None:

@@ -98,3 +98,17 @@ def test_a_missing_speech_engine_is_a_one_line_warning(
         "posecheck: warning: no speech engine (install espeak-ng): cues are shown, not spoken"
     )
     assert "Prone press-up" in run.stdout
+
+
+def test_kept_sentences_are_all_said_in_turn_while_others_make_way() -> None:
+    speaker = _SlowSpeaker(0.2)
+    voice = Voice(speaker, cooldown_s=5.0)
+    voice.say("Hold.")
+    time.sleep(0.05)  # being said now
+    voice.say("How much does your back hurt?", cooldown_s=0.0, keep=True)
+    voice.say("Five.")
+    voice.say("Exercise one: prone press-up.", cooldown_s=0.0, keep=True)
+    voice.say("Ten.")  # replaces "Five." still waiting
+    voice.close(finish_speaking_s=3.0)
+    assert speaker.said == ["Hold.", "How much does your back hurt?", "Exercise one: prone press-up.", "Ten."]
+    assert not speaker.overlapped
