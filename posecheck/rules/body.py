@@ -7,7 +7,7 @@ other knee" instead of landmark numbers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -98,6 +98,9 @@ class Body:
     pose: Pose
     left: Limbs
     right: Limbs
+    _found: dict[str, np.ndarray | None] = field(default_factory=dict, compare=False, repr=False)
+    """What was measured once on this body and is asked for again (the floor it rests on:
+    several levels read it each frame)."""
 
     @staticmethod
     def of(pose: Pose) -> Body:
@@ -175,8 +178,15 @@ class Body:
     def resting_floor_normal(self) -> np.ndarray | None:
         """Unit normal, in the camera's axes, of the floor the body rests on (None when no
         floor shows: standing, or a body too short a patch to measure)."""
-        world = self.pose.world_xyz
-        return resting_plane(world, world[_FLOOR_CONTACTS], FLOOR_CONTACT_TOLERANCE_M, SHORTEST_FLOOR_SPAN_M)
+        if "floor" not in self._found:
+            world = self.pose.world_xyz
+            normal = resting_plane(
+                world, world[_FLOOR_CONTACTS], FLOOR_CONTACT_TOLERANCE_M, SHORTEST_FLOOR_SPAN_M
+            )
+            if normal is not None:
+                normal.setflags(write=False)
+            self._found["floor"] = normal
+        return self._found["floor"]
 
     @property
     def up(self) -> np.ndarray:
