@@ -90,9 +90,13 @@ class FrameStep(Generic[Fed]):
         return AnalysedFrame(released, fed, found, self.pose_stage.waiting)
 
     def flush(self) -> AnalysedFrame[Fed]:
-        """At the end of the frames: what the pose stage still held back, fed."""
+        """At the end of the frames: what the pose stage still held back, fed, and the looks
+        for other people still running, noted."""
         released = tuple(self.pose_stage.flush())
-        return AnalysedFrame(released, tuple(self.sink.feed(time_s, pose) for time_s, pose in released), None)
+        fed = tuple(self.sink.feed(time_s, pose) for time_s, pose in released)
+        for found in self.others.finish() if self.others is not None else ():
+            self.sink.note_other_people(found)
+        return AnalysedFrame(released, fed, None)
 
 
 class FrameWatcher:

@@ -46,7 +46,9 @@ class VideoOptions:
     fewer while the body is still (``adaptive``, with a named exercise only); a second look,
     turned, at frames without a person (``turned_retry``); a fresh look at the followed
     person every ``track_check_period_s`` (None: never; see ``posecheck.pipeline.track_check``);
-    a look for other people every ``people_check_period_s`` (None: never); a progress bar."""
+    a look for other people every ``people_check_period_s`` (None: never); a progress bar;
+    the rules in a process of their own, beside the model, when a second core is free
+    (``rules_beside``; see ``posecheck.analysis.beside``)."""
 
     stride: int = 1
     adaptive: AdaptiveStride | None = None
@@ -54,3 +56,4 @@ class VideoOptions:
     track_check_period_s: float | None = TRACK_CHECK_PERIOD_S
     people_check_period_s: float | None = ANALYZE_CHECK_PERIOD_S
     progress: bool = False
+    rules_beside: bool = True

@@ -15,7 +15,9 @@ Reads: a frame and the followed person's pose. Adds: the boxes of the other peop
 
 from __future__ import annotations
 
+import collections
 import math
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,7 @@ import numpy as np
 
 from posecheck.closing import Closing
 from posecheck.pipeline.landmarks import Landmark
+from posecheck.pipeline.looks import LooksThread
 from posecheck.pipeline.pose import PersonGate, Pose, SingleImageModel, candidate_poses, given_or_own
 from posecheck.pipeline.source import Frame
 
@@ -125,17 +128,33 @@ class OtherPeopleSearch(Closing):
         model: Path | SingleImageModel,
         period_s: float = ANALYZE_CHECK_PERIOD_S,
         gate: PersonGate = OTHER_PERSON_GATE,
+        beside: LooksThread | None = None,
     ) -> None:
         self.single_image_model, self._own_model = given_or_own(model)
         self.gate = gate
         self.timer = PeopleCheckTimer(period_s)
         self.looks = 0
+        self.beside = beside
+        self._started: collections.deque[Future[OtherPeople]] = collections.deque()
 
     def check(self, frame: Frame, followed: Pose | None) -> OtherPeople | None:
-        """Looks when a check is due (see ``PeopleCheckTimer``); None when it is not."""
-        if not self.timer.due(frame.timestamp_s, followed) or followed is None:
-            return None
-        return self.look(frame.image, followed, frame.timestamp_s)
+        """Looks when a check is due (see ``PeopleCheckTimer``); None when it is not. With a
+        looks thread (``beside``) the look runs there: a look due is started, and what is
+        returned is an earlier look that has finished since (each once, in order)."""
+        due = self.timer.due(frame.timestamp_s, followed) and followed is not None
+        if self.beside is None:
+            return self.look(frame.image, followed, frame.timestamp_s) if due and followed else None
+        if due and followed is not None:
+            self._started.append(self.beside.start(self.look, frame.image, followed, frame.timestamp_s))
+        if self._started and self._started[0].done():
+            return self._started.popleft().result()
+        return None
+
+    def finish(self) -> list[OtherPeople]:
+        """The looks still running or waiting, once finished (at the end of the frames)."""
+        found = [started.result() for started in self._started]
+        self._started.clear()
+        return found
 
     def look(self, image: np.ndarray, followed: Pose, timestamp_s: float = 0.0) -> OtherPeople:
         """The other people in a BGR picture where ``followed`` is the person exercising."""

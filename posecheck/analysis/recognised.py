@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from posecheck.analysis.beside import RecognisedRecipe, rules_for
 from posecheck.analysis.other_people import OtherPeople
 from posecheck.analysis.recognition import ExerciseRecogniser, Segment
 from posecheck.analysis.session import Session
@@ -202,6 +203,10 @@ def analyze_video_recognised(
     exercise's rules). ``exercises``: see ``RecognisedAnalysis``. Ctrl-C stops early and still
     returns what was recorded."""
     options = dataclasses.replace(options or VideoOptions(), **option_values)
-    analysis = RecognisedAnalysis(Path(video).name, exercises=exercises)
-    read = read_video(video, model_path, options, analysis, keep_track=keep_track)
-    return analysis.finish(read.frame_period_s, ended_early=read.ended_early, interrupted=read.interrupted)
+    recipe = RecognisedRecipe(Path(video).name, exercises)
+    with rules_for(recipe, beside=options.rules_beside) as rules:
+        read = read_video(video, model_path, options, rules, keep_track=keep_track)
+        session: RecognisedSession = rules.finish(
+            read.frame_period_s, ended_early=read.ended_early, interrupted=read.interrupted
+        )
+        return session

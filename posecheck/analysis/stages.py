@@ -16,6 +16,7 @@ from posecheck.analysis.options import VideoOptions
 from posecheck.analysis.other_people import OtherPeople, OtherPeopleSearch
 from posecheck.analysis.session import Session, SessionRecorder
 from posecheck.analysis.setup_check import SetupTally
+from posecheck.pipeline.looks import LooksThread
 from posecheck.pipeline.pose import (
     PersonSelector,
     Pose,
@@ -49,12 +50,15 @@ class PoseStage:
         selector: PersonSelector | None = None,
         turned_retry: TurnedRetry | None = None,
         track_check: TrackCheck | None = None,
+        looks: LooksThread | None = None,
     ) -> None:
         self.estimator = estimator
         self.selector = selector or PersonSelector()
         self.turned_retry = turned_retry
         self.track_check = track_check
+        self.looks = looks
         self.still_pictures = StillPictureGuard()
+        self._followed_before = False
 
     def __call__(self, frame: Frame) -> list[tuple[float, Pose | None]]:
         """The poses released by this frame, with their frames' times, in time order."""
@@ -76,14 +80,23 @@ class PoseStage:
         return self.still_pictures.person_now
 
     def _followed(self, frame: Frame) -> Pose | None:
+        # The track check's look at this frame runs beside its tracking when the person
+        # followed before is likely still there (else it is made after, if it is due).
+        look = None
+        if self.track_check is not None and self.looks is not None and self._followed_before:
+            look = self.track_check.start_look(frame, self.looks)
         pose = self.selector.select(self.estimator.detect(frame))
         if pose is None and self.turned_retry is not None:
             pose = self.selector.select(self.turned_retry.detect(frame))
-        if self.track_check is not None and (fresh := self.track_check.fresh_fit(frame, pose)) is not None:
+        if (
+            self.track_check is not None
+            and (fresh := self.track_check.fresh_fit(frame, pose, look)) is not None
+        ):
             refitted = self.selector.select([fresh])
             if refitted is not None:
                 self.estimator.restart()
                 pose = refitted
+        self._followed_before = pose is not None
         return pose
 
 
@@ -178,7 +191,10 @@ def model_stages(
         PoseEstimator(model_path, max_people=max_people) as estimator,
         turned_retry_for(model_path, options.turned_retry) as turned,
         SingleImageModel(model_path) if single_image_needed else contextlib.nullcontext(model_path) as single,
+        LooksThread() if single_image_needed else contextlib.nullcontext() as looks,
         every(options.track_check_period_s, lambda period: TrackCheck(single, period)) as checking,
-        every(options.people_check_period_s, lambda period: OtherPeopleSearch(single, period)) as others,
+        every(
+            options.people_check_period_s, lambda period: OtherPeopleSearch(single, period, beside=looks)
+        ) as others,
     ):
-        yield PoseStage(estimator, turned_retry=turned, track_check=checking), others
+        yield PoseStage(estimator, turned_retry=turned, track_check=checking, looks=looks), others

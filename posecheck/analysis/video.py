@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from tqdm import tqdm
 
+from posecheck.analysis.beside import AnalysisRecipe, RulesBeside, RulesHere, rules_for
 from posecheck.analysis.frame_loop import AnalysedFrame, FrameSink, FrameStep, FrameWatcher, run_frame_loop
 from posecheck.analysis.options import AdaptiveStride, VideoOptions
 from posecheck.analysis.session import Session
@@ -178,17 +179,34 @@ def analyze_video(
     decoded frame with the analysis as it stands (to draw it: ``reports.overlay.AnnotatedVideo``).
     """
     options = dataclasses.replace(options or VideoOptions(), **option_values)
-    analysis = ExerciseAnalysis(_resolve(exercise), Path(video).name, smoothing, on_hold_finished)
-    read = read_video(
-        video,
-        model_path,
-        options,
-        analysis,
-        keep_track=keep_track,
-        each_frame=None if each_frame is None else lambda frame, fps: each_frame(frame, fps, analysis),
-        body_speed=lambda: analysis.engine.recent_body_speed,
-    )
-    return analysis.finish(read.frame_period_s, ended_early=read.ended_early, interrupted=read.interrupted)
+    recipe = AnalysisRecipe(_resolve(exercise), Path(video).name, smoothing)
+    # The adaptive stride and the drawing read the rules' answer before the next frame:
+    # the rules stay here for them.
+    beside = options.rules_beside and options.adaptive is None and each_frame is None
+    with rules_for(recipe, on_hold_finished, beside=beside) as rules:
+        analysis = _here(rules)
+        read = read_video(
+            video,
+            model_path,
+            options,
+            rules,
+            keep_track=keep_track,
+            each_frame=None
+            if each_frame is None or analysis is None
+            else lambda frame, fps: each_frame(frame, fps, analysis),
+            body_speed=None if analysis is None else lambda: analysis.engine.recent_body_speed,
+        )
+        session: Session = rules.finish(
+            read.frame_period_s, ended_early=read.ended_early, interrupted=read.interrupted
+        )
+        return session
+
+
+def _here(rules: RulesBeside | RulesHere) -> ExerciseAnalysis | None:
+    """The analysis when it runs in this process (the drawing and the adaptive stride read it)."""
+    if isinstance(rules, RulesHere) and isinstance(rules.sink, ExerciseAnalysis):
+        return rules.sink
+    return None
 
 
 def analyze_track(

@@ -218,9 +218,16 @@ class ProcessPoolRunner:
             done.add(index)
             finished(index, outcome)
 
-        _analyze_in_workers(jobs, min(self.workers, len(jobs)), record)
+        workers = min(self.workers, len(jobs))
+        if workers > 1:  # the cores are each a worker's: the rules stay in their worker
+            jobs = {index: _rules_here(job) for index, job in jobs.items()}
+        _analyze_in_workers(jobs, workers, record)
         for index in [index for index in jobs if index not in done]:
             _analyze_in_workers({index: jobs[index]}, 1, record)
+
+
+def _rules_here(job: VideoJob) -> VideoJob:
+    return dataclasses.replace(job, options=dataclasses.replace(job.options, rules_beside=False))
 
 
 def analyze_videos(

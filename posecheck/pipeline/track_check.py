@@ -16,6 +16,7 @@ Reads: a frame and the tracked pose. Adds: the fresh pose where the track had dr
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from pathlib import Path
 
 import mediapipe as mp
@@ -23,6 +24,7 @@ import numpy as np
 
 from posecheck.closing import Closing
 from posecheck.pipeline.landmarks import Landmark as L
+from posecheck.pipeline.looks import LooksThread
 from posecheck.pipeline.pose import (
     PersonGate,
     Pose,
@@ -124,11 +126,32 @@ class TrackCheck(Closing):
         self.looks = 0
         self.drifts = 0
 
-    def fresh_fit(self, frame: Frame, tracked: Pose | None) -> Pose | None:
+    def look_due(self, time_s: float) -> bool:
+        """Whether a look at a frame of this time is due (when its tracked pose is known, a
+        look is made only if somebody is followed)."""
+        return self._next_look_s is None or time_s >= self._next_look_s
+
+    def look(self, frame: Frame) -> list[Pose]:
+        """The model's fresh fits of the frame alone that pass the person gate (the look
+        itself: ``start_look`` runs it beside the tracking)."""
+        picture = frame.model_picture
+        if not isinstance(picture, mp.Image):
+            picture = model_picture(frame.image)
+        found = candidate_poses(self.single_image_model.detect(picture), frame.timestamp_s, frame.size)
+        return [pose for pose in found if self.gate.accepts(pose)]
+
+    def start_look(self, frame: Frame, looks: LooksThread) -> Future[list[Pose]] | None:
+        """The look at this frame started on the looks' thread, when one is due."""
+        return looks.start(self.look, frame) if self.look_due(frame.timestamp_s) else None
+
+    def fresh_fit(
+        self, frame: Frame, tracked: Pose | None, started: Future[list[Pose]] | None = None
+    ) -> Pose | None:
         """The fresh fit to take instead of ``tracked`` when a look is due and confirms the
         track drifted; None otherwise (nobody followed, no look due, the track right, or a
-        drift suspected but not yet confirmed)."""
-        if tracked is None or (self._next_look_s is not None and frame.timestamp_s < self._next_look_s):
+        drift suspected but not yet confirmed). ``started``: the look at this frame, started
+        beside its tracking (``start_look``); without it the look is made now."""
+        if tracked is None or not self.look_due(frame.timestamp_s):
             return None
         if (
             self._suspected
@@ -137,16 +160,7 @@ class TrackCheck(Closing):
         ):
             self._suspected = False  # the second look came too late (nobody seen meanwhile): look anew
         self.looks += 1
-        picture = frame.model_picture
-        if not isinstance(picture, mp.Image):
-            picture = model_picture(frame.image)
-        found = [
-            pose
-            for pose in candidate_poses(
-                self.single_image_model.detect(picture), frame.timestamp_s, frame.size
-            )
-            if self.gate.accepts(pose)
-        ]
+        found = started.result() if started is not None else self.look(frame)
         drifted = bool(found) and has_drifted(tracked, found[0])
         if drifted and not self._suspected:
             self._suspected = True

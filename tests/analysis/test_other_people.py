@@ -26,6 +26,7 @@ from posecheck.analysis.video import PoseStage, analyze_video
 from posecheck.evaluation.corpus import corpus_track, load_labels
 from posecheck.live.session import LIVE_OPTIONS, LiveSession, run_live
 from posecheck.pipeline.camera import LiveCamera, LiveFrame
+from posecheck.pipeline.looks import LooksThread
 from posecheck.pipeline.pose import PoseEstimator
 from posecheck.pipeline.source import VideoFileSource
 from posecheck.reports.overlay import PANEL_COLOUR, SETUP_COLOUR
@@ -115,6 +116,26 @@ def test_a_street_scene_without_an_exercise_given_gets_the_note_in_the_summary(
 def test_two_people_side_by_side_get_the_someone_else_note(two_people: Path, model_path: Path) -> None:
     session = analyze_video(two_people, "prone_press_up", model_path, stride=2)
     assert SOMEONE_ELSE_NOTE in session.notes
+
+
+def test_looks_made_on_the_looks_thread_find_what_looks_made_in_turn_find(
+    two_people: Path, model_path: Path
+) -> None:
+    """The analysis starts each look on a thread of its own and hears of it frames later:
+    the same looks, at the same frames, finding the same people, each heard once."""
+    with VideoFileSource(two_people, stride=2) as source, PoseEstimator(model_path) as estimator:
+        frames = [(frame, next(iter(estimator.detect(frame)), None)) for frame in source]
+    with OtherPeopleSearch(model_path, LIVE_CHECK_PERIOD_S) as search:
+        in_turn = [found for frame, pose in frames if (found := search.check(frame, pose)) is not None]
+    with (
+        LooksThread() as looks,
+        OtherPeopleSearch(model_path, LIVE_CHECK_PERIOD_S, beside=looks) as search,
+    ):
+        heard = [found for frame, pose in frames if (found := search.check(frame, pose)) is not None]
+        heard += search.finish()
+    assert len(in_turn) >= 3 and any(found.count for found in in_turn)
+    assert [found.timestamp_s for found in heard] == [found.timestamp_s for found in in_turn]
+    assert [found.count for found in heard] == [found.count for found in in_turn]
 
 
 def test_without_the_check_there_is_no_note(two_people: Path, model_path: Path) -> None:

@@ -582,6 +582,47 @@ def test_ctrl_c_leaves_nothing_on_stderr_but_the_error_line(interrupted_run: Int
     assert_stderr_is_only_the_error_line(interrupted_run.run)
 
 
+def rules_processes_of(pid: int) -> list[int]:
+    """The rules' processes ``pid`` started (``posecheck.analysis.beside``), by their ids."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            command = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid) and b"posecheck.analysis.beside" in command:
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_ctrl_c_with_the_rules_beside_the_model_keeps_what_was_recorded_and_ends_their_process(
+    tmp_path: Path,
+) -> None:
+    """Without a drawing to make, the rules run in a process of their own: Ctrl-C reaches
+    only posecheck, which collects what the rules recorded, reports it, and ends them."""
+    if not Path("/proc/self/status").is_file():
+        pytest.skip("needs /proc to find the rules' process")
+    require_model()
+    require_clip(LONG_CLIP)
+    report = tmp_path / "session.json"
+    rules: list[int] = []
+
+    def analysing_for_a_while(pid: int) -> bool:
+        rules.extend(rules_processes_of(pid))
+        if not rules:
+            return False
+        time.sleep(SECONDS_ANALYSED_BEFORE_CTRL_C)
+        return True
+
+    run = run_and_interrupt(tmp_path, analyze(LONG_CLIP, "--json", report), analysing_for_a_while)
+    assert_one_error_line(run, 130, "interrupted")
+    recorded = json.loads(report.read_text())
+    assert recorded["interrupted"] is True and recorded["ended_early"] is False
+    assert 0.0 < recorded["duration_s"] < clip_duration_s(LONG_CLIP) - 10.0
+    assert not any(Path(f"/proc/{pid}").exists() for pid in rules), "the rules' process outlived posecheck"
+
+
 def has_loaded_opencv(pid: int) -> bool:
     try:
         return "/cv2/" in Path(f"/proc/{pid}/maps").read_text()

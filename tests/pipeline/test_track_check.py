@@ -16,6 +16,7 @@ from mediapipe.tasks.python import vision
 from posecheck.analysis.other_people import OtherPeopleSearch
 from posecheck.analysis.video import VideoOptions, analyze_video, model_stages, video_poses
 from posecheck.evaluation.corpus import corpus_track
+from posecheck.pipeline.looks import LooksThread
 from posecheck.pipeline.pose import Pose, SingleImageModel, candidate_poses, model_picture, open_landmarker
 from posecheck.pipeline.sides import left_right_swapped
 from posecheck.pipeline.source import VideoFileSource, prefetched
@@ -181,6 +182,27 @@ def test_a_drift_is_followed_only_once_a_second_look_soon_after_confirms_it(
         assert late.fresh_fit(frames[30.0], wrong[30.0]) is None  # too late to confirm: suspected anew
         assert late.fresh_fit(frames[30.5], wrong[30.5]) is not None
         assert late.looks == 3 and late.drifts == 1
+
+
+def test_a_look_started_beside_the_tracking_judges_as_a_look_made_after_it(
+    corpus: Path, model_path: Path, fep_poses
+) -> None:
+    """The analysis starts the look at a frame on the looks' thread before tracking it: the
+    same suspicion, the same confirmation, the same fresh fit."""
+    times = (25.0, 25.5)
+    frames = dict(zip(times, frames_at(corpus / FEP_CLIP, times), strict=True))
+    wrong = {time_s: _turned_round(_pose_at(fep_poses, frames[time_s].timestamp_s)) for time_s in times}
+    with TrackCheck(model_path) as now, TrackCheck(model_path) as beside, LooksThread() as looks:
+        for time_s in times:
+            made_now = now.fresh_fit(frames[time_s], wrong[time_s])
+            started = beside.start_look(frames[time_s], looks)
+            assert started is not None
+            made_beside = beside.fresh_fit(frames[time_s], wrong[time_s], started)
+            assert (made_now is None) == (made_beside is None)
+        assert made_now is not None and made_beside is not None
+        assert np.allclose(made_now.image_xy, made_beside.image_xy)
+        assert beside.start_look(frames[25.5], looks) is None  # the next look is 2 s on
+        assert (now.looks, now.drifts) == (beside.looks, beside.drifts) == (2, 1)
 
 
 def test_the_track_check_and_the_search_for_others_share_one_single_image_model(
