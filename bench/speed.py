@@ -3,13 +3,14 @@
     python bench/speed.py [--runs 3] [--seconds 20] [--clips NAME ...]
 
 For each clip (its first ``--seconds``, cut once; ``--seconds 0`` for the whole clip) it
-measures, as medians over ``--runs``, each in a fresh process so that its peak memory is its own:
-(a) the pose model alone on frames decoded beforehand (the limit), (b) decoding alone,
-(c) the whole ``analyze`` pipeline, (c') the same with the adaptive frame stride, (c'') the
-same without the track check's fresh look every 2 s, (d) the
-rules alone on the saved landmark track. It prints frames per second and the real-time
-factor (video seconds per wall second) of each, and the ratios (c)/(a) and (c)/(a+b) of
-throughput, where a+b is the model and decoding one after the other.
+measures, as medians over ``--runs`` with the stages taking turns, each in a fresh process so
+that its peak memory is its own (with the rules' process, where the rules run beside the
+model): (a) the pose model alone on frames decoded beforehand (the limit), (b) decoding alone,
+(c) the whole ``analyze`` pipeline, and the same with the adaptive frame stride, without the
+track check's fresh look every 2 s, and with the rules in the model's process (``c_here``),
+(d) the rules alone on the saved landmark track. It prints frames per second and the
+real-time factor (video seconds per wall second) of each, and the ratios (c)/(a) and
+(c)/(a+b) of throughput, where a+b is the model and decoding one after the other.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ DEFAULT_CLIPS = [
     ("prone_press_up__jennermaxim_cobra_stretch.mp4", "prone_press_up"),
     ("childs_pose__yogagym_child_pose_portrait.mp4", "childs_pose"),
 ]
-STAGES = ("a_model", "b_decode", "c_pipeline", "c_adaptive", "c_unchecked", "d_rules")
+STAGES = ("a_model", "b_decode", "c_pipeline", "c_adaptive", "c_unchecked", "c_here", "d_rules")
 
 
 def _cut(video: Path, seconds: float, folder: Path) -> Path:
@@ -70,28 +71,43 @@ def run_stage(stage: str, video: Path, exercise: str, model: Path) -> dict[str, 
         count = analyze_video(video, exercise, model, adaptive=adaptive).frames
     elif stage == "c_unchecked":
         count = analyze_video(video, exercise, model, track_check_period_s=None).frames
+    elif stage == "c_here":
+        count = analyze_video(video, exercise, model, rules_beside=False).frames
     elif stage == "d_rules":
         assert track is not None
         count = analyze_track(track, exercise).frames
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    return {"seconds": seconds, "analysed_frames": count, "peak_mb": peak_mb}
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if stage.startswith("c_"):  # with the rules in a process of their own, its peak too
+        peak_kb += resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"seconds": seconds, "analysed_frames": count, "peak_mb": peak_kb / 1024.0}
 
 
-def _measure(stage: str, video: Path, exercise: str, runs: int) -> dict[str, float]:
-    results = []
+def _run_once(stage: str, video: Path, exercise: str) -> dict[str, float]:
+    output = subprocess.run(
+        [sys.executable, __file__, "--stage", stage, "--video", str(video), "--exercise", exercise],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, float] = json.loads(output.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _measure_all(video: Path, exercise: str, runs: int) -> dict[str, dict[str, float]]:
+    """Each stage ``runs`` times, the stages taking turns (a, b, c..., a, b, c...): a slow
+    spell of a shared machine then slows every stage alike, not the one it fell on."""
+    results: dict[str, list[dict[str, float]]] = {stage: [] for stage in STAGES}
     for _ in range(runs):
-        output = subprocess.run(
-            [sys.executable, __file__, "--stage", stage, "--video", str(video), "--exercise", exercise],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        results.append(json.loads(output.stdout.strip().splitlines()[-1]))
+        for stage in STAGES:
+            results[stage].append(_run_once(stage, video, exercise))
     return {
-        "seconds": statistics.median(r["seconds"] for r in results),
-        "analysed_frames": results[0]["analysed_frames"],
-        "peak_mb": max(r["peak_mb"] for r in results),
+        stage: {
+            "seconds": statistics.median(r["seconds"] for r in measured),
+            "analysed_frames": measured[0]["analysed_frames"],
+            "peak_mb": max(r["peak_mb"] for r in measured),
+        }
+        for stage, measured in results.items()
     }
 
 
@@ -123,7 +139,7 @@ def main() -> int:
                 info = source.info
                 frames = sum(1 for _ in source)
             video_s = frames / info.fps
-            figures = {stage: _measure(stage, video, exercise, arguments.runs) for stage in STAGES}
+            figures = _measure_all(video, exercise, arguments.runs)
             cells = []
             for stage in STAGES:
                 seconds = figures[stage]["seconds"]
@@ -141,6 +157,8 @@ def main() -> int:
                 f"{'':40} adaptive stride analysed {analysed} of {frames} frames, "
                 f"{gain:.2f}x the speed of every frame"
             )
+            beside_gain = figures["c_here"]["seconds"] / figures["c_pipeline"]["seconds"]
+            print(f"{'':40} the rules beside the model: {beside_gain:.2f}x the speed of the rules in its own")
             check_cost = figures["c_pipeline"]["seconds"] / figures["c_unchecked"]["seconds"] - 1
             print(
                 f"{'':40} the track check's fresh looks cost {100 * check_cost:+.1f}% of the pipeline's time"

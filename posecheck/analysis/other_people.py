@@ -39,8 +39,8 @@ MASK_GREY = 127
 # How often to look. A recorded video is judged as a whole: a look every 5 s still sees anyone
 # who stays in the picture long enough to matter, at a few percent of the analysis time.
 # Live, the instruction must come while the person is still there, and a passer-by lingers a
-# few seconds: every 2 s (one look is a latency spike of a tile's time per tile, and one
-# more for each figure found).
+# few seconds: every 2 s (a look takes a model run per tile, and one more for each figure
+# found; on the looks' thread, beside the frames being coached).
 ANALYZE_CHECK_PERIOD_S = 5.0
 LIVE_CHECK_PERIOD_S = 2.0
 
