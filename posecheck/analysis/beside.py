@@ -123,8 +123,8 @@ class RulesBeside(Closing):
         self._outbox.put(("others", found))
 
     def finish(self, frame_period_s: float, ended_early: bool = False, interrupted: bool = False) -> Any:
-        """The sink's result once every frame posted is judged (Ctrl-C meanwhile is held
-        back: what was recorded is not lost)."""
+        """The sink's result once every frame posted is judged (a first Ctrl-C meanwhile is
+        held back: what was recorded is not lost)."""
         self._outbox.put(("finish", frame_period_s, ended_early, interrupted))
         while self._result is None:
             self._take(self._wait_for_news())
@@ -144,13 +144,18 @@ class RulesBeside(Closing):
         self._from_rules.close()
 
     def _wait_for_news(self) -> tuple[str, Any]:
+        """The next message; a first Ctrl-C meanwhile waits on for the session on its way
+        (what was recorded), a second one stops waiting."""
+        heard_ctrl_c = False
         while True:
             try:
                 return self._inbox.get(timeout=0.5)
             except queue.Empty:
                 continue
             except KeyboardInterrupt:
-                continue  # the session is on its way; Ctrl-C again is heard by the caller after
+                if heard_ctrl_c:
+                    raise
+                heard_ctrl_c = True
 
     def _take_news(self) -> None:
         while True:
@@ -169,8 +174,12 @@ class RulesBeside(Closing):
         elif kind == "failed":
             raise value
         elif kind == "ended":
+            try:
+                code: int | None = self._process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                code = None
             raise AnalysisCrashedError(
-                f"the rules' process ended unexpectedly (exit code {self._process.poll()}): "
+                f"the rules' process ended unexpectedly (exit code {code}): "
                 "run again; if it happens again, report it with the video"
             )
 

@@ -138,8 +138,13 @@ class RoutineSession(FrameWatcher):
         self._time_s = frame.timestamp_s
         for fed in result.fed:
             self._hear(fed)
+        # As in ``LiveSession``: the body's place in the picture from the smoothed pose of the
+        # newest frame (raw ones flicker at the picture's edge), the camera's tilt from each raw one.
+        smoothed = self.analysis.analyses[self.guide.step.name].smoothed_pose
+        shown = smoothed if result.pose is not None else None
         for released_s, raw in result.released:
-            self._announce_all(self.setup.hear(released_s, raw, raw))
+            newest = released_s == result.released[-1][0]
+            self._announce_all(self.setup.hear(released_s, raw, shown if newest else raw))
         if result.others is not None:
             self._announce_all(self.setup.hear_about_others(self._time_s, result.others))
 
